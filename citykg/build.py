@@ -1,0 +1,137 @@
+"""The build: sources -> derived triples -> validation -> deterministic exports, written atomically.
+
+Nothing is written unless every file parses and the data validates, so a failed build leaves the
+previous exports as they were. The build folder also holds the N-Quads store cache and a manifest of
+source digests, which lets ``citykg query`` skip parsing and validating Turtle when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from citykg import __version__
+from citykg.config import Project
+from citykg.errors import ValidationFailed
+from citykg.export import serialize
+from citykg.sources import SourceFile, derived_graph, digest, load_sources, locate, parse_file, source_files
+from citykg.validate import Locator, Report, validate
+
+EXPORT_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
+STEM = "citykg"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    report: Report
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def triples(self) -> int:
+        return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+
+
+def apply_rules(dataset: Dataset, project: Project) -> int:
+    """Run the CONSTRUCT rules of queries/rules/ over the data into the derived graph; returns its size."""
+    derived = dataset.graph(derived_graph(project))
+    derived.remove((None, None, None))
+    for rule in sorted(project.rules_dir.glob("*.rq")):
+        for triple in dataset.query(rule.read_text(encoding="utf-8")):
+            derived.add(triple)
+    return len(derived)
+
+
+def load_shapes(project: Project) -> Graph:
+    return parse_file(project.shapes_file, project.base)
+
+
+def check(project: Project, *, lang: str = "en") -> tuple[Dataset, Report]:
+    """Load, derive and validate; raises on syntax errors, returns the report either way."""
+    files = source_files(project)
+    dataset = load_sources(project, files)
+    apply_rules(dataset, project)
+    report = validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
+    return dataset, report
+
+
+def build(project: Project, *, lang: str = "en", formats: tuple[str, ...] = EXPORT_FORMATS) -> BuildResult:
+    started = time.perf_counter()
+    dataset, report = check(project, lang=lang)
+    if not report.conforms:
+        raise ValidationFailed(report, len(report.errors))
+    outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
+    written = write_atomically(project.build_dir, outputs)
+    write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs)})
+    return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)
+
+
+def write_atomically(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
+    """Write each file to a temporary sibling and rename it into place: readers never see half a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in outputs.items():
+        target = folder / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            Path(tmp).chmod(0o666 & ~_umask())
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def fingerprint(project: Project) -> dict[str, object]:
+    """What a build depends on: the base, the version, and every input file's digest."""
+    inputs = [s.path for s in source_files(project)] + [project.shapes_file, *sorted(project.rules_dir.glob("*.rq"))]
+    return {
+        "version": __version__,
+        "base": project.base,
+        "inputs": {_rel(project, path): digest(path) for path in inputs},
+    }
+
+
+def manifest_bytes(project: Project, outputs: dict[str, bytes]) -> bytes:
+    manifest = fingerprint(project) | {
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())}
+    }
+    return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _locator(project: Project, dataset: Dataset, files: list[SourceFile]) -> Locator:
+    by_graph = {str(f.graph): f for f in files}
+
+    def where(iri: str) -> tuple[str, int]:
+        for context in dataset.graphs((URIRef(iri), None, None)):
+            source = by_graph.get(str(context.identifier))
+            if source is not None:
+                return _rel(project, source.path), locate(source, iri, project.base) or 0
+        return "", 0
+
+    return where

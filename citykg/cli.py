@@ -1,0 +1,247 @@
+"""The ``citykg`` command line: parse input, call one library function, render its result."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from citykg import __version__
+from citykg import build as building
+from citykg import queries as named
+from citykg.config import Project, load_project
+from citykg.errors import EXIT_INVALID_DATA, CityKGError, QueryError, UsageError, ValidationFailed
+from citykg.export import WRITERS, serialize
+from citykg.results import GRAPH_FORMATS, TABULAR, render
+from citykg.store import focus_resource, open_dataset
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn CityKGError into a message on stderr and its exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            click.echo(exc.report.text(), err=True)
+            click.echo(f"citykg: {exc}", err=True)
+            sys.exit(EXIT_INVALID_DATA)
+        except CityKGError as exc:
+            click.echo(f"citykg: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("citykg: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Context:
+    def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None) -> None:
+        self._args = (project_dir, base, build_dir)
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            project_dir, base, build_dir = self._args
+            self._project = load_project(project_dir).with_overrides(base=base, build_dir=build_dir)
+        return self._project
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="citykg")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (with citykg.toml); default: the nearest one upward from here.",
+)
+@click.option("--base", help="IRI base of the data (overrides citykg.toml and CITYKG_BASE).")
+@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), help="Where builds go.")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None) -> None:
+    """citykg: the knowledge graph of a city's international relations.
+
+    Exit codes: 0 success, 1 invalid data (syntax or validation), 2 usage error, 3 runtime failure.
+    """
+    ctx.obj = Context(project_dir, base, build_dir)
+
+
+def _write(output: Path | None, data: bytes) -> None:
+    """Write to a file atomically (an earlier file stays intact on failure) or to stdout."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    building.write_atomically(output.resolve().parent, {output.name: data})
+    click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
+@pass_context
+@reports_errors
+def build(ctx: Context, lang: str) -> None:
+    """Load ontology and graph, validate, write the exports (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
+
+    Example: citykg build
+    """
+    result = building.build(ctx.project, lang=lang)
+    if result.report.violations:
+        click.echo(result.report.text(), err=True)
+    click.echo(f"{result.triples:,} triples, 0 violations, built in {result.seconds:.1f} s")
+    for path in result.files:
+        click.echo(f"  {path.relative_to(ctx.project.root) if path.is_relative_to(ctx.project.root) else path}")
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
+@pass_context
+@reports_errors
+def validate(ctx: Context, lang: str) -> None:
+    """Validate the sources against the SHACL shapes without writing anything.
+
+    Example: citykg validate --lang de
+    """
+    _, report = building.check(ctx.project, lang=lang)
+    click.echo(report.text(), err=not report.conforms)
+    if not report.conforms:
+        sys.exit(EXIT_INVALID_DATA)
+
+
+@main.command(name="queries")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_context
+@reports_errors
+def list_queries(ctx: Context, fmt: str) -> None:
+    """List the named queries with their parameters.
+
+    Example: citykg queries
+    """
+    catalogue = named.Catalogue(ctx.project.queries_dir)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([_describe(q) for q in catalogue], ensure_ascii=False, indent=1))
+        return
+    for query in catalogue:
+        params = " ".join(f"[{p.name}={p.type}]" if not p.required else f"{p.name}={p.type}" for p in query.parameters)
+        click.echo(f"{query.name:<28} {query.title}" + (f"  ({params})" if params else ""))
+
+
+def _describe(query: named.NamedQuery) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "form": query.form,
+        "parameters": [
+            {"name": p.name, "type": p.type, "description": p.description, "default": p.default, "required": p.required}
+            for p in query.parameters
+        ],
+    }
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param {item!r} is not NAME=VALUE", hint="e.g. --param year=1970")
+        params[key.strip()] = value
+    return params
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeatable).")
+@click.option("--sparql", help="Run this SPARQL text instead of a named query.")
+@click.option(
+    "--file", "query_file", type=click.Path(dir_okay=False, path_type=Path), help="Run the query in this .rq file."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(set(TABULAR + GRAPH_FORMATS))), default="table", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@pass_context
+@reports_errors
+def query(
+    ctx: Context,
+    name: str | None,
+    params: tuple[str, ...],
+    sparql: str | None,
+    query_file: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Run a named query (see `citykg queries`), or ad-hoc SPARQL with --sparql / --file.
+
+    Examples: citykg query twin-cities --format csv;
+    citykg query partnerships-as-of -p year=1970
+    """
+    if sum(x is not None for x in (name, sparql, query_file)) != 1:
+        raise UsageError("give exactly one of NAME, --sparql or --file", hint="citykg queries lists the names")
+    project = ctx.project
+    if name is not None:
+        selected = named.Catalogue(project.queries_dir).get(name)
+    elif query_file is not None:
+        try:
+            selected = named.adhoc(query_file.read_text(encoding="utf-8"), str(query_file))
+        except OSError as exc:
+            raise UsageError(f"{query_file}: {exc.strerror}") from None
+    else:
+        selected = named.adhoc(sparql or "", "--sparql")
+    selected.prepared()
+    dataset = open_dataset(project)
+    bindings = named.bind(selected, _parse_params(params), project.base, focus_resource(dataset))
+    try:
+        result = named.run(dataset, selected, bindings)
+        text = render(result, fmt, project.base)
+    except CityKGError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rdflib evaluation errors share no base class
+        raise QueryError(f"{selected.name}: query failed: {exc}") from None
+    _write(output, text.encode("utf-8"))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@pass_context
+@reports_errors
+def stats(ctx: Context, fmt: str) -> None:
+    """Counts by class and by relation.
+
+    Example: citykg stats
+    """
+    project = ctx.project
+    catalogue = named.Catalogue(project.queries_dir)
+    dataset = open_dataset(project)
+    for name in ("counts-by-class", "counts-by-relation"):
+        selected = catalogue.get(name)
+        if fmt == "table":
+            click.echo(selected.title)
+        click.echo(render(named.run(dataset, selected), fmt, project.base))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@pass_context
+@reports_errors
+def export(ctx: Context, fmt: str, output: Path | None) -> None:
+    """Export the whole built dataset (Turtle, N-Triples, JSON-LD, TriG, N-Quads, RDF/XML).
+
+    Example: citykg export --format jsonld -o citykg.jsonld
+    """
+    _write(output, serialize(open_dataset(ctx.project), fmt, ctx.project.base))

@@ -1,0 +1,118 @@
+"""Deterministic serialisations: the same graph always gives the same bytes, so data review is a git diff.
+
+rdflib's N-Triples, N-Quads and JSON-LD writers follow hash order, which changes between processes;
+here lines are sorted and JSON-LD is sorted by node and key. Turtle and TriG from rdflib are already
+sorted by subject and predicate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from rdflib import Dataset, Graph, URIRef
+
+from citykg.errors import UsageError
+from citykg.namespaces import bind_prefixes
+
+FORMATS: dict[str, str] = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+    "rdfxml": "application/rdf+xml",
+}
+
+
+def union_graph(dataset: Graph) -> Graph:
+    """All triples of all named graphs as one graph (what a dump of the dataset means)."""
+    if not isinstance(dataset, Dataset):
+        return dataset
+    union = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def _sorted_lines(data: str) -> bytes:
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def to_turtle(graph: Graph, base: str | None = None) -> bytes:
+    return bind_prefixes(union_graph(graph), base).serialize(format="turtle", encoding="utf-8")
+
+
+def to_ntriples(graph: Graph, base: str | None = None) -> bytes:
+    return _sorted_lines(union_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8"))
+
+
+def to_nquads(graph: Graph, base: str | None = None) -> bytes:
+    if not isinstance(graph, Dataset):
+        return to_ntriples(graph)
+    # rdflib writes the default graph's quads with a graph term; keep only named-graph quads and triples
+    text = graph.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    return _sorted_lines(text)
+
+
+def to_trig(graph: Graph, base: str | None = None) -> bytes:
+    """TriG with the named graphs in IRI order, each written by the (sorted) Turtle writer."""
+    if not isinstance(graph, Dataset):
+        return to_turtle(graph, base)
+    prefixes: set[str] = set()
+    blocks = []
+    for context in sorted(graph.graphs(), key=lambda g: str(g.identifier)):
+        if len(context) == 0:
+            continue
+        part = Graph()
+        for triple in context:
+            part.add(triple)
+        body = bind_prefixes(part, base).serialize(format="turtle")
+        lines = body.splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        indented = "\n".join(f"    {line}" for line in lines if line and not line.startswith("@prefix"))
+        blocks.append(f"<{context.identifier}> {{\n{indented}\n}}")
+    blocks.insert(0, "\n".join(sorted(prefixes)))
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def to_jsonld(graph: Graph, base: str | None = None) -> bytes:
+    text = union_graph(graph).serialize(format="json-ld", encoding="utf-8").decode("utf-8")
+    nodes = json.loads(text)
+    canonical = sorted((_canonical(node) for node in nodes), key=lambda n: n.get("@id", ""))
+    return (json.dumps(canonical, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _canonical(value: object, ordered: bool = False) -> object:
+    """Sort JSON-LD arrays (RDF value sets) but never an ``@list``, whose order is data."""
+    if isinstance(value, dict):
+        return {key: _canonical(item, ordered=key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def to_rdfxml(graph: Graph, base: str | None = None) -> bytes:
+    return bind_prefixes(union_graph(graph), base).serialize(format="pretty-xml", encoding="utf-8")
+
+
+WRITERS: dict[str, Callable[[Graph, str | None], bytes]] = {
+    "ttl": to_turtle,
+    "nt": to_ntriples,
+    "jsonld": to_jsonld,
+    "trig": to_trig,
+    "nq": to_nquads,
+    "rdfxml": to_rdfxml,
+}
+
+
+def serialize(graph: Graph, fmt: str, base: str | None = None) -> bytes:
+    try:
+        writer = WRITERS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(WRITERS)}") from None
+    return writer(graph, base)

@@ -1,0 +1,240 @@
+"""Named queries: one .rq file per question, with a header of title, description and typed parameters.
+
+Header lines start with ``#+`` (as in grlc)::
+
+    #+ title: Twin cities
+    #+ description: The twin cities of a city with country, since when and status.
+    #+ param: city: resource = focus ; the city whose twin cities are listed
+    #+ param: year: year? ; only what existed in this year (``?``: optional)
+
+Parameter values are converted to RDF terms by their type and bound (initBindings locally, a VALUES
+block for remote endpoints); they are never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Node
+
+from citykg.errors import QueryError, QuerySyntaxError, UsageError
+from citykg.namespaces import PREFIXES
+
+HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?P<optional>\?)?\s*(?:=\s*(?P<default>[^;]*?))?\s*(?:;\s*(?P<doc>.*))?$"
+)
+FOCUS = "focus"
+
+
+def _resource(value: str, base: str) -> URIRef:
+    if re.search(r"[\s<>\"{}|\\^`]", value) or not value:
+        raise ValueError("an IRI may not be empty or contain spaces, quotes or <>{}|\\^`")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        return URIRef(value)
+    return URIRef(base + value.lstrip("/"))
+
+
+def _year(value: str, base: str) -> Literal:
+    if not re.fullmatch(r"-?\d{4}", value.strip()):
+        raise ValueError("a year has four digits, e.g. 1970")
+    return Literal(int(value), datatype=XSD.integer)
+
+
+def _integer(value: str, base: str) -> Literal:
+    return Literal(int(value.strip()), datatype=XSD.integer)
+
+
+def _date(value: str, base: str) -> Literal:
+    return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+
+
+def _string(value: str, base: str) -> Literal:
+    return Literal(value)
+
+
+def _language(value: str, base: str) -> Literal:
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value.strip()):
+        raise ValueError("a language tag looks like de or en")
+    return Literal(value.strip().lower())
+
+
+def _boolean(value: str, base: str) -> Literal:
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("use true or false")
+    return Literal(lowered in ("true", "1", "yes"), datatype=XSD.boolean)
+
+
+#: Parameter types: how a value given as text becomes an RDF term.
+TYPES: dict[str, Callable[[str, str], Node]] = {
+    "resource": _resource,
+    "year": _year,
+    "integer": _integer,
+    "date": _date,
+    "string": _string,
+    "language": _language,
+    "boolean": _boolean,
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+    optional: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is None and not self.optional
+
+    def convert(self, value: str, base: str) -> Node:
+        try:
+            return TYPES[self.type](value, base)
+        except (ValueError, OverflowError) as exc:
+            raise QueryError(
+                f"parameter {self.name}={value!r} is not a valid {self.type}: {exc}",
+                hint=f"{self.name}: {self.description}" if self.description else None,
+            ) from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path | None = None
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    @property
+    def form(self) -> str:
+        body = re.sub(r"#[^\n]*", "", self.text)
+        body = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", body)
+        match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
+        return match.group(1).upper() if match else "SELECT"
+
+    def prepared(self) -> Query:
+        return _prepare(self.text, self.name)
+
+
+_PREPARED: dict[str, Query] = {}
+
+
+def _prepare(text: str, name: str) -> Query:
+    if text not in _PREPARED:
+        try:
+            _PREPARED[text] = prepareQuery(text, initNs=PREFIXES)
+        except Exception as exc:  # noqa: BLE001 - pyparsing's and rdflib's errors share no base
+            raise QuerySyntaxError(f"{name}: {describe_syntax_error(exc)}") from None
+    return _PREPARED[text]
+
+
+def describe_syntax_error(exc: Exception) -> str:
+    line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    where = f" at line {line}, column {col}" if line else ""
+    message = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+    return f"SPARQL syntax error{where}: {message}"
+
+
+def parse_header(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    meta: dict[str, str] = {}
+    params: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = HEADER.match(line.strip())
+        if not match:
+            continue
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key == "param":
+            p = PARAM.match(value)
+            if not p or p.group("type") not in TYPES:
+                raise UsageError(
+                    f"{path or name}:{number}: bad parameter line {value!r}",
+                    hint=f"write '#+ param: NAME: TYPE [= DEFAULT] ; description' with TYPE one of {', '.join(TYPES)}",
+                )
+            default = p.group("default")
+            params.append(
+                Parameter(
+                    p.group("name"),
+                    p.group("type"),
+                    (p.group("doc") or "").strip(),
+                    default.strip() if default else None,
+                    optional=bool(p.group("optional")),
+                )
+            )
+        else:
+            meta[key] = f"{meta[key]} {value}" if key in meta else value
+    return NamedQuery(name, meta.get("title", name), meta.get("description", ""), text, path, tuple(params))
+
+
+class Catalogue:
+    """The named queries of a folder (not its rules/ subfolder), by file stem."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.queries: dict[str, NamedQuery] = {}
+        for path in sorted(folder.glob("*.rq")):
+            self.queries[path.stem] = parse_header(path.read_text(encoding="utf-8"), path.stem, path)
+
+    def __iter__(self):
+        return iter(self.queries.values())
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def get(self, name: str) -> NamedQuery:
+        if name in self.queries:
+            return self.queries[name]
+        close = difflib.get_close_matches(name, self.queries, n=3, cutoff=0.5)
+        close += [q for q in self.queries if name in q and q not in close][:3]
+        hint = f"did you mean {', '.join(close)}?" if close else "run `citykg queries` to list them"
+        raise QueryError(f"no named query {name!r}", hint=hint)
+
+
+def bind(query: NamedQuery, given: Mapping[str, str], base: str, focus: URIRef | None) -> dict[str, Node]:
+    """Typed bindings for ``query`` from text values; unknown or missing parameters are errors."""
+    known = {p.name: p for p in query.parameters}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise QueryError(f"{query.name} has no parameter {', '.join(unknown)}", hint=f"its parameters: {names}")
+    bindings: dict[str, Node] = {}
+    for param in query.parameters:
+        if param.name in given:
+            bindings[param.name] = param.convert(given[param.name], base)
+        elif param.default == FOCUS and param.type == "resource":
+            if focus is None:
+                raise QueryError(f"{query.name}: give --param {param.name}=IRI (the dataset names no focus resource)")
+            bindings[param.name] = focus
+        elif param.default is not None:
+            bindings[param.name] = param.convert(param.default, base)
+        elif param.required:
+            raise QueryError(
+                f"{query.name} needs the parameter {param.name} ({param.type})",
+                hint=f"--param {param.name}=… : {param.description}",
+            )
+    return bindings
+
+
+def run(graph: Graph, query: NamedQuery, bindings: Mapping[str, Node] | None = None) -> Result:
+    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    return graph.query(query.prepared(), initBindings=init)
+
+
+def adhoc(text: str, name: str = "query") -> NamedQuery:
+    """A query given on the command line or in a file: the same header rules, checked for syntax."""
+    query = parse_header(text, name)
+    query.prepared()
+    return query

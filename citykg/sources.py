@@ -1,0 +1,115 @@
+"""The source files of a project: which files, which named graph each becomes, and where an IRI is written.
+
+Each Turtle file becomes its own named graph, so every triple keeps the file it came from; relative IRIs
+in data files resolve against the configured base.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from citykg.config import Project
+from citykg.errors import SourceSyntaxError, UsageError
+from citykg.namespaces import ONTOLOGY_IRI, VOCAB_IRI
+
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    graph: URIRef
+
+    def digest(self) -> str:
+        return digest(self.path)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def derived_graph(project: Project) -> URIRef:
+    return URIRef(f"{project.base}graph/derived")
+
+
+def source_files(project: Project) -> list[SourceFile]:
+    """Ontology, vocabulary and every graph/**/*.ttl, in a stable order (shapes are not data)."""
+    files: list[SourceFile] = []
+    fixed = {"citykg.ttl": ONTOLOGY_IRI, "vocab.ttl": VOCAB_IRI}
+    for path in sorted(project.ontology_dir.glob("*.ttl")):
+        if path.name == project.shapes_file.name:
+            continue
+        iri = fixed.get(path.name, f"{ONTOLOGY_IRI}/{path.stem}")
+        files.append(SourceFile(path, URIRef(iri)))
+    if not project.graph_dir.is_dir():
+        raise UsageError(
+            f"graph folder {project.graph_dir} does not exist", hint="check [dataset] graph in citykg.toml"
+        )
+    for path in sorted(project.graph_dir.rglob("*.ttl")):
+        rel = path.relative_to(project.graph_dir).with_suffix("").as_posix()
+        files.append(SourceFile(path, URIRef(f"{project.base}graph/{rel}")))
+    return files
+
+
+def parse_file(path: Path, base: str, into: Graph | None = None, rdf_format: str | None = None) -> Graph:
+    """Parse one RDF file; a syntax error becomes a SourceSyntaxError naming the file and line."""
+    graph = into if into is not None else Graph()
+    fmt = rdf_format or RDF_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"{path}: unknown RDF file type", hint=f"use one of {', '.join(sorted(RDF_SUFFIXES))}")
+    try:
+        graph.parse(path, format=fmt, publicID=base)
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: no such file") from exc
+    except BadSyntax as exc:
+        raise SourceSyntaxError(path, exc.lines + 1, exc._why) from exc
+    except (ValueError, SyntaxError) as exc:
+        raise SourceSyntaxError(
+            path, _line_of(exc), str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        ) from exc
+    return graph
+
+
+def _line_of(exc: Exception) -> int | None:
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def load_sources(project: Project, files: list[SourceFile] | None = None) -> Dataset:
+    dataset = Dataset(default_union=True)
+    for source in files if files is not None else source_files(project):
+        parse_file(source.path, project.base, into=dataset.graph(source.graph))
+    return dataset
+
+
+def locate(source: SourceFile, iri: str, base: str) -> int | None:
+    """The first line of ``source`` where ``iri`` is written as a subject (full, relative or prefixed form)."""
+    try:
+        lines = source.path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    forms = [f"<{iri}>"]
+    if iri.startswith(base):
+        relative = iri[len(base) :]
+        forms.append(f"<{relative}>")
+        head, _, local = relative.rpartition("/")
+        if head and local:
+            prefixes = [
+                m.group(1) for line in lines if (m := re.match(rf"@prefix\s+([\w-]*):\s*<{re.escape(head)}/>", line))
+            ]
+            forms += [f"{p}:{local}" for p in prefixes]
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        if any(stripped.startswith(form) and _ends_name(stripped, len(form)) for form in forms):
+            return number
+    return None
+
+
+def _ends_name(text: str, end: int) -> bool:
+    return end >= len(text) or not (text[end].isalnum() or text[end] in "-_.:")
