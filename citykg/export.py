@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from citykg.errors import UsageError
 from citykg.namespaces import bind_prefixes
