@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from citykg import __version__
 from citykg.config import Project
@@ -126,12 +126,17 @@ def _rel(project: Project, path: Path) -> str:
 
 def _locator(project: Project, dataset: Dataset, files: list[SourceFile]) -> Locator:
     by_graph = {str(f.graph): f for f in files}
+    home: dict[str, SourceFile] = {}
+    for graph in dataset.graphs():
+        source = by_graph.get(str(graph.identifier))
+        if source is not None:
+            for subject in graph.subjects(unique=True):
+                home.setdefault(str(subject), source)
 
     def where(iri: str) -> tuple[str, int]:
-        for context in dataset.graphs((URIRef(iri), None, None)):
-            source = by_graph.get(str(context.identifier))
-            if source is not None:
-                return _rel(project, source.path), locate(source, iri, project.base) or 0
-        return "", 0
+        source = home.get(iri)
+        if source is None:
+            return "", 0
+        return _rel(project, source.path), locate(source, iri, project.base) or 0
 
     return where

@@ -55,9 +55,9 @@ def check_base(base: str) -> str:
     return base
 
 
-def find_root(start: Path | None = None) -> Path:
+def find_root(start: Path | str | None = None) -> Path:
     """The nearest folder upward from ``start`` (default: cwd) with a citykg.toml, else the checkout."""
-    here = (start or Path.cwd()).resolve()
+    here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
@@ -70,7 +70,7 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def load_project(root: Path | None = None) -> Project:
+def load_project(root: Path | str | None = None) -> Project:
     root = find_root(root)
     path = root / CONFIG_NAME
     try:

@@ -68,12 +68,18 @@ def parse_file(path: Path, base: str, into: Graph | None = None, rdf_format: str
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file") from exc
     except BadSyntax as exc:
-        raise SourceSyntaxError(path, exc.lines + 1, exc._why) from exc
+        raise SourceSyntaxError(path, _bad_syntax_line(exc), exc._why) from exc
     except (ValueError, SyntaxError) as exc:
         raise SourceSyntaxError(
             path, _line_of(exc), str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         ) from exc
     return graph
+
+
+def _bad_syntax_line(exc: BadSyntax) -> int:
+    """The line of the error position (rdflib's own ``lines`` counter can run one line ahead)."""
+    text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
+    return text.count("\n", 0, exc._i) + 1
 
 
 def _line_of(exc: Exception) -> int | None:

@@ -71,6 +71,7 @@ def validate(data: Graph, shapes: Graph, *, lang: str = "en", locate: Locator | 
         union = Graph()
         for triple in data.triples((None, None, None)):  # Dataset with default_union or ConjunctiveGraph
             union.add(triple)
+        bind_prefixes(union)
     _, results, _ = pyshacl.validate(
         union, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True
     )

@@ -157,4 +157,4 @@ def test_parameters_are_bound_not_pasted(catalogue, project) -> None:
     query = catalogue.get("partnerships-as-of")
     bound = bind(query, {"year": "1970"}, project.base, URIRef(project.base + "city/x"))
     assert bound["year"] == Literal(1970)
-    assert "1970" not in query.text
+    assert "1970" not in query.text.split("SELECT", 1)[1]
