@@ -76,9 +76,18 @@ class LazyGroup(click.Group):
             try:
                 command = getattr(importlib.import_module(module), attr)
             except ImportError as exc:
-                raise click.ClickException(f"`citykg {name}` is not available: {exc}") from None
+                command = _unavailable(name, str(exc))
             self.add_command(command, name)
         return super().get_command(ctx, name)
+
+
+def _unavailable(name: str, reason: str) -> click.Command:
+    """A stand-in that keeps `citykg --help` working when a stage's dependencies are missing."""
+
+    def fail() -> None:
+        raise click.ClickException(f"`citykg {name}` is not available here: {reason}")
+
+    return click.Command(name, callback=fail, help=f"(not available: {reason})")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
