@@ -15,7 +15,7 @@ from citykg import __version__
 from citykg import build as building
 from citykg import queries as named
 from citykg.config import Project, load_project
-from citykg.errors import EXIT_INVALID_DATA, CityKGError, QueryError, UsageError, ValidationFailed
+from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError, ValidationFailed
 from citykg.export import WRITERS, serialize
 from citykg.results import GRAPH_FORMATS, TABULAR, render
 from citykg.store import focus_resource, open_dataset
@@ -85,7 +85,8 @@ def _unavailable(name: str, reason: str) -> click.Command:
     """A stand-in that keeps `citykg --help` working when a stage's dependencies are missing."""
 
     def fail() -> None:
-        raise click.ClickException(f"`citykg {name}` is not available here: {reason}")
+        click.echo(f"citykg: `citykg {name}` is not available here: {reason}", err=True)
+        sys.exit(EXIT_RUNTIME)
 
     return click.Command(name, callback=fail, help=f"(not available: {reason})")
 
