@@ -18,7 +18,7 @@ from citykg.config import Project, load_project
 from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError, ValidationFailed
 from citykg.export import WRITERS, serialize
 from citykg.results import GRAPH_FORMATS, TABULAR, render
-from citykg.store import focus_resource, open_dataset
+from citykg.store import focus_resource, open_dataset, parse_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,9 +45,10 @@ def reports_errors(func: F) -> F:
 
 
 class Context:
-    def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None) -> None:
+    def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
         self._args = (project_dir, base, build_dir)
         self._project: Project | None = None
+        self.store = parse_store(store)
 
     @property
     def project(self) -> Project:
@@ -101,13 +102,22 @@ def _unavailable(name: str, reason: str) -> click.Command:
 )
 @click.option("--base", help="IRI base of the data (overrides citykg.toml and CITYKG_BASE).")
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), help="Where builds go.")
+@click.option(
+    "--store",
+    envvar="CITYKG_STORE",
+    default="memory",
+    show_default=True,
+    metavar="memory|oxigraph[:DIR]",
+    help="Backend that holds the built graph: rdflib in memory, or Oxigraph (in memory or persistent in DIR).",
+)
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None) -> None:
+@reports_errors
+def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
     """citykg: the knowledge graph of a city's international relations.
 
     Exit codes: 0 success, 1 invalid data (syntax or validation), 2 usage error, 3 runtime failure.
     """
-    ctx.obj = Context(project_dir, base, build_dir)
+    ctx.obj = Context(project_dir, base, build_dir, store)
 
 
 def _write(output: Path | None, data: bytes) -> None:
@@ -235,7 +245,7 @@ def query(
     else:
         selected = named.adhoc(sparql or "", "--sparql")
     selected.prepared()
-    dataset = open_dataset(project)
+    dataset = open_dataset(project, store=ctx.store)
     bindings = named.bind(selected, _parse_params(params), project.base, focus_resource(dataset))
     try:
         result = named.run(dataset, selected, bindings)
@@ -258,7 +268,7 @@ def stats(ctx: Context, fmt: str) -> None:
     """
     project = ctx.project
     catalogue = named.Catalogue(project.queries_dir)
-    dataset = open_dataset(project)
+    dataset = open_dataset(project, store=ctx.store)
     for name in ("counts-by-class", "counts-by-relation"):
         selected = catalogue.get(name)
         if fmt == "table":
@@ -276,4 +286,4 @@ def export(ctx: Context, fmt: str, output: Path | None) -> None:
 
     Example: citykg export --format jsonld -o citykg.jsonld
     """
-    _write(output, serialize(open_dataset(ctx.project), fmt, ctx.project.base))
+    _write(output, serialize(open_dataset(ctx.project, store=ctx.store), fmt, ctx.project.base))

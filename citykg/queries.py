@@ -229,8 +229,53 @@ def bind(query: NamedQuery, given: Mapping[str, str], base: str, focus: URIRef |
 
 
 def run(graph: Graph, query: NamedQuery, bindings: Mapping[str, Node] | None = None) -> Result:
+    """Evaluate with bound parameters: rdflib binds the prepared algebra; a native engine (Oxigraph) gets the
+    text with a VALUES block, as a remote endpoint would."""
+    if type(graph.store).__name__ == "OxigraphStore":
+        query.prepared()  # the same syntax check and messages on every backend
+        return plain_strings(graph.query(with_values(query.text, bindings or {}), initNs=PREFIXES))
     init = {Variable(k): v for k, v in (bindings or {}).items()}
     return graph.query(query.prepared(), initBindings=init)
+
+
+def plain_strings(result: Result) -> Result:
+    """RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart, so normalise to the plain form
+    (what rdflib's own store returns) before results are compared or rendered."""
+    if result.type != "SELECT":
+        return result
+    bindings = [{var: _plain(term) for var, term in row.items()} for row in result.bindings]
+    result.bindings = bindings
+    return result
+
+
+def _plain(term: Node) -> Node:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+_TOKENS = re.compile(r"""#[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\s*\{""", re.I)
+
+
+def with_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query text with ``VALUES (?a ?b) { (x y) }`` opening every WHERE group (subqueries included).
+
+    The values are RDF terms serialised by rdflib (``Node.n3()``), never user text, so this is binding, not
+    pasting; repeating the block in subqueries gives them the same bound values that initBindings would.
+    """
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    out, last = [], 0
+    for match in _TOKENS.finditer(text):
+        if match.group(0)[0] not in "#\"'<":
+            out.append(text[last : match.end()])
+            out.append(block)
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def adhoc(text: str, name: str = "query") -> NamedQuery:

@@ -134,3 +134,16 @@ def test_validate_reports_zero_violations(run) -> None:
 def test_bad_base_is_a_usage_error(project: Project) -> None:
     result = CliRunner().invoke(main, ["--project", str(project.root), "--base", "not-an-iri", "validate"])
     assert result.exit_code == 2 and "not an http(s) IRI" in result.output
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "oxigraph:{tmp}"])
+def test_oxigraph_store_answers_like_memory(run, store: str, tmp_path) -> None:
+    spec = store.format(tmp=tmp_path / "ox")
+    expected = run("query", "twin-cities", "--format", "csv").output
+    for _ in range(2):  # the second time a persistent store reopens without loading
+        assert run("--store", spec, "query", "twin-cities", "--format", "csv").output == expected
+
+
+def test_unknown_store_is_a_usage_error(run) -> None:
+    result = run("--store", "mongodb", "stats")
+    assert result.exit_code == 2 and "unknown store" in result.output

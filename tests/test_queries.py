@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from citykg.config import Project
 from citykg.golden import Case, evaluate, load_cases, rows
 from citykg.queries import Catalogue, bind, run
-from citykg.store import focus_resource
+from citykg.store import focus_resource, open_dataset
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 CASES = load_cases(GOLDEN / "cases.toml")
@@ -37,10 +37,16 @@ def test_every_query_has_title_and_description(catalogue: Catalogue) -> None:
         assert query.title != query.name and query.description, query.name
 
 
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def backend(request: pytest.FixtureRequest, built, project: Project):
+    """Every golden runs on both store backends: they must give equal answers."""
+    return built.dataset if request.param == "memory" else open_dataset(project, store=request.param)
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.filename)
-def test_golden(case: Case, built, catalogue: Catalogue, project: Project) -> None:
+def test_golden(case: Case, backend, catalogue: Catalogue, project: Project) -> None:
     expected = (GOLDEN / case.filename).read_text(encoding="utf-8")
-    actual = evaluate(case, catalogue, built.dataset, project.base)
+    actual = evaluate(case, catalogue, backend, project.base)
     assert rows(actual) == rows(expected), f"regenerate with scripts/update_goldens.py if intended: {case.filename}"
     assert len(rows(expected)[1]) > 0, f"{case.filename} has no rows: a golden that checks nothing"
 
