@@ -55,23 +55,31 @@ def load_shapes(project: Project) -> Graph:
     return parse_file(project.shapes_file, project.base)
 
 
-def check(project: Project, *, lang: str = "en") -> tuple[Dataset, Report]:
+def check(project: Project, *, lang: str = "en", validating: bool = True) -> tuple[Dataset, Report]:
     """Load, derive and validate; raises on syntax errors, returns the report either way."""
     files = source_files(project)
     dataset = load_sources(project, files)
     apply_rules(dataset, project)
+    if not validating:
+        return dataset, Report(skipped=True)
     report = validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
     return dataset, report
 
 
-def build(project: Project, *, lang: str = "en", formats: tuple[str, ...] = EXPORT_FORMATS) -> BuildResult:
+def build(
+    project: Project, *, lang: str = "en", formats: tuple[str, ...] = EXPORT_FORMATS, validating: bool = True
+) -> BuildResult:
+    """``validating=False`` is for generated data at scale (pySHACL needs minutes per million triples); the
+    manifest records that the build was not validated."""
     started = time.perf_counter()
-    dataset, report = check(project, lang=lang)
+    if "nq" not in formats:
+        formats = (*formats, "nq")  # the store cache
+    dataset, report = check(project, lang=lang, validating=validating)
     if not report.conforms:
         raise ValidationFailed(report, len(report.errors))
     outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
     written = write_atomically(project.build_dir, outputs)
-    write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs)})
+    write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
     return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)
 
 
@@ -110,9 +118,10 @@ def fingerprint(project: Project) -> dict[str, object]:
     }
 
 
-def manifest_bytes(project: Project, outputs: dict[str, bytes]) -> bytes:
+def manifest_bytes(project: Project, outputs: dict[str, bytes], *, validated: bool = True) -> bytes:
     manifest = fingerprint(project) | {
-        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())}
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
+        "validated": validated,
     }
     return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
 

@@ -132,17 +132,34 @@ def _write(output: Path | None, data: bytes) -> None:
 
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
+@click.option(
+    "--formats",
+    default=",".join(building.EXPORT_FORMATS),
+    show_default=True,
+    help="Comma-separated export formats (the N-Quads store cache is always written).",
+)
+@click.option(
+    "--no-validate",
+    "skip_validation",
+    is_flag=True,
+    help="Skip SHACL validation (for generated data at scale); the manifest records it.",
+)
 @pass_context
 @reports_errors
-def build(ctx: Context, lang: str) -> None:
+def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
     """Load ontology and graph, validate, write the exports (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
 
     Example: citykg build
     """
-    result = building.build(ctx.project, lang=lang)
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = sorted(set(wanted) - set(WRITERS))
+    if unknown:
+        raise UsageError(f"unknown export format {', '.join(unknown)}", hint=f"use {', '.join(WRITERS)}")
+    result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation)
     if result.report.violations:
         click.echo(result.report.text(), err=True)
-    click.echo(f"{result.triples:,} triples, 0 violations, built in {result.seconds:.1f} s")
+    checked = "validation skipped" if result.report.skipped else "0 violations"
+    click.echo(f"{result.triples:,} triples, {checked}, built in {result.seconds:.1f} s")
     for path in result.files:
         click.echo(f"  {path.relative_to(ctx.project.root) if path.is_relative_to(ctx.project.root) else path}")
 
@@ -287,3 +304,34 @@ def export(ctx: Context, fmt: str, output: Path | None) -> None:
     Example: citykg export --format jsonld -o citykg.jsonld
     """
     _write(output, serialize(open_dataset(ctx.project, store=ctx.store), fmt, ctx.project.base))
+
+
+@main.command()
+@click.option("--cities", type=click.IntRange(min=2), required=True, help="How many cities.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same bytes.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A .nt file, or a folder that becomes a complete project (ontology, queries, data).",
+)
+@pass_context
+@reports_errors
+def synth(ctx: Context, cities: int, seed: int, output: Path) -> None:
+    """Write a deterministic synthetic world of city relations in the project's ontology (for scale tests).
+
+    Example: citykg synth --cities 8000 -o /tmp/world && citykg --project /tmp/world --store oxigraph build
+    """
+    from citykg import synth as synthetic
+
+    if output.suffix in (".nt", ".ttl"):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8") as out:
+            stats = synthetic.generate(out, cities=cities, seed=seed)
+    else:
+        stats = synthetic.write_project(output, ctx.project, cities=cities, seed=seed)
+    click.echo(
+        f"{stats.triples:,} triples: {stats.cities:,} cities, {stats.partnerships:,} partnerships, "
+        f"{stats.memberships:,} memberships -> {output}"
+    )

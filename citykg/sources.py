@@ -39,7 +39,7 @@ def derived_graph(project: Project) -> URIRef:
 
 
 def source_files(project: Project) -> list[SourceFile]:
-    """Ontology, vocabulary and every graph/**/*.ttl, in a stable order (shapes are not data)."""
+    """Ontology, vocabulary and every graph/**/*.ttl and *.nt, in a stable order (shapes are not data)."""
     files: list[SourceFile] = []
     fixed = {"citykg.ttl": ONTOLOGY_IRI, "vocab.ttl": VOCAB_IRI}
     for path in sorted(project.ontology_dir.glob("*.ttl")):
@@ -51,7 +51,7 @@ def source_files(project: Project) -> list[SourceFile]:
         raise UsageError(
             f"graph folder {project.graph_dir} does not exist", hint="check [dataset] graph in citykg.toml"
         )
-    for path in sorted(project.graph_dir.rglob("*.ttl")):
+    for path in sorted([*project.graph_dir.rglob("*.ttl"), *project.graph_dir.rglob("*.nt")]):
         rel = path.relative_to(project.graph_dir).with_suffix("").as_posix()
         files.append(SourceFile(path, URIRef(f"{project.base}graph/{rel}")))
     return files

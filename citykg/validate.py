@@ -39,6 +39,7 @@ class Violation:
 @dataclass
 class Report:
     violations: list[Violation] = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def errors(self) -> list[Violation]:
@@ -49,6 +50,8 @@ class Report:
         return not self.errors
 
     def text(self) -> str:
+        if self.skipped:
+            return "validation skipped"
         if not self.violations:
             return "0 violations"
         lines = [v.text() for v in self.violations]
