@@ -265,8 +265,7 @@ def query(
     dataset = open_dataset(project, store=ctx.store)
     bindings = named.bind(selected, _parse_params(params), project.base, focus_resource(dataset))
     try:
-        result = named.run(dataset, selected, bindings)
-        text = render(result, fmt, project.base)
+        text = named.execute(dataset, selected, bindings, fmt, project.base)
     except CityKGError:
         raise
     except Exception as exc:  # noqa: BLE001 - rdflib evaluation errors share no base class

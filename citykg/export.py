@@ -44,11 +44,25 @@ def to_turtle(graph: Graph, base: str | None = None) -> bytes:
     return bind_prefixes(union_graph(graph), base).serialize(format="turtle", encoding="utf-8")
 
 
+def native_store(graph: Graph):  # -> pyoxigraph.Store | None
+    """The pyoxigraph store behind an oxrdflib-backed graph, or None for rdflib's own stores."""
+    store = graph.store
+    return store._inner if type(store).__name__ == "OxigraphStore" else None
+
+
 def to_ntriples(graph: Graph, base: str | None = None) -> bytes:
+    inner = native_store(graph)
+    if inner is not None:  # Oxigraph's terms print as N-Triples: no conversion to rdflib and back
+        return _sorted_lines("\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in inner))
     return _sorted_lines(union_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 
 def to_nquads(graph: Graph, base: str | None = None) -> bytes:
+    inner = native_store(graph)
+    if inner is not None:
+        import pyoxigraph as ox
+
+        return _sorted_lines(inner.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"))
     if not isinstance(graph, Dataset):
         return to_ntriples(graph)
     # rdflib writes the default graph's quads with a graph term; keep only named-graph quads and triples

@@ -123,11 +123,6 @@ def _persistent(ox, project: Project, nquads: Path, folder: Path):  # ox: the py
     return inner
 
 
-def is_native(dataset: Dataset) -> bool:
-    """True when SPARQL text runs on the store's own engine (Oxigraph), not on rdflib's evaluator."""
-    return type(dataset.store).__name__ == "OxigraphStore"
-
-
 def focus_resource(dataset: Dataset) -> URIRef | None:
     """The dataset's root resource (void:rootResource), used as the default for 'focus' parameters."""
     for ds in sorted(dataset.subjects(RDF.type, VOID.Dataset)):
