@@ -17,14 +17,15 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import __version__
+from citykg import answers
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
-from citykg.sources import SourceFile, derived_graph, digest, load_sources, locate, parse_file, source_files
+from citykg.formats import EXPORT_FORMATS
+from citykg.inputs import fingerprint, relative
+from citykg.sources import SourceFile, derived_graph, load_sources, locate, parse_file, source_files
 from citykg.validate import Locator, Report, validate
 
-EXPORT_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 STEM = "citykg"
 MANIFEST = "manifest.json"
 
@@ -79,6 +80,7 @@ def build(
         raise ValidationFailed(report, len(report.errors))
     outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
     written = write_atomically(project.build_dir, outputs)
+    answers.forget(project)
     write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
     return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)
 
@@ -108,29 +110,12 @@ def _umask() -> int:
     return mask
 
 
-def fingerprint(project: Project) -> dict[str, object]:
-    """What a build depends on: the base, the version, and every input file's digest."""
-    inputs = [s.path for s in source_files(project)] + [project.shapes_file, *sorted(project.rules_dir.glob("*.rq"))]
-    return {
-        "version": __version__,
-        "base": project.base,
-        "inputs": {_rel(project, path): digest(path) for path in inputs},
-    }
-
-
 def manifest_bytes(project: Project, outputs: dict[str, bytes], *, validated: bool = True) -> bytes:
     manifest = fingerprint(project) | {
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
         "validated": validated,
     }
     return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _locator(project: Project, dataset: Dataset, files: list[SourceFile]) -> Locator:
@@ -146,6 +131,6 @@ def _locator(project: Project, dataset: Dataset, files: list[SourceFile]) -> Loc
         source = home.get(iri)
         if source is None:
             return "", 0
-        return _rel(project, source.path), locate(source, iri, project.base) or 0
+        return relative(project, source.path), locate(source, iri, project.base) or 0
 
     return where

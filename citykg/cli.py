@@ -11,14 +11,13 @@ from typing import Any, ClassVar, TypeVar
 
 import click
 
-from citykg import __version__
-from citykg import build as building
-from citykg import queries as named
+from citykg import __version__, answers
 from citykg.config import Project, load_project
 from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError, ValidationFailed
-from citykg.export import WRITERS, serialize
-from citykg.results import GRAPH_FORMATS, TABULAR, render
-from citykg.store import focus_resource, open_dataset, parse_store
+from citykg.formats import EXPORT_FORMATS, GRAPH_FORMATS, RDF_MEDIA_TYPES, TABULAR
+
+# The library's RDF modules are imported inside the commands: a repeated `citykg query` is answered from
+# the answer cache without loading rdflib at all.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +47,7 @@ class Context:
     def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
         self._args = (project_dir, base, build_dir)
         self._project: Project | None = None
-        self.store = parse_store(store)
+        self.store = store
 
     @property
     def project(self) -> Project:
@@ -126,7 +125,9 @@ def _write(output: Path | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    building.write_atomically(output.resolve().parent, {output.name: data})
+    from citykg.build import write_atomically
+
+    write_atomically(output.resolve().parent, {output.name: data})
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
@@ -134,7 +135,7 @@ def _write(output: Path | None, data: bytes) -> None:
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
 @click.option(
     "--formats",
-    default=",".join(building.EXPORT_FORMATS),
+    default=",".join(EXPORT_FORMATS),
     show_default=True,
     help="Comma-separated export formats (the N-Quads store cache is always written).",
 )
@@ -151,10 +152,12 @@ def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
 
     Example: citykg build
     """
+    from citykg import build as building
+
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = sorted(set(wanted) - set(WRITERS))
+    unknown = sorted(set(wanted) - set(RDF_MEDIA_TYPES))
     if unknown:
-        raise UsageError(f"unknown export format {', '.join(unknown)}", hint=f"use {', '.join(WRITERS)}")
+        raise UsageError(f"unknown export format {', '.join(unknown)}", hint=f"use {', '.join(RDF_MEDIA_TYPES)}")
     result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation)
     if result.report.violations:
         click.echo(result.report.text(), err=True)
@@ -173,7 +176,9 @@ def validate(ctx: Context, lang: str) -> None:
 
     Example: citykg validate --lang de
     """
-    _, report = building.check(ctx.project, lang=lang)
+    from citykg.build import check
+
+    _, report = check(ctx.project, lang=lang)
     click.echo(report.text(), err=not report.conforms)
     if not report.conforms:
         sys.exit(EXIT_INVALID_DATA)
@@ -188,7 +193,9 @@ def list_queries(ctx: Context, fmt: str) -> None:
 
     Example: citykg queries
     """
-    catalogue = named.Catalogue(ctx.project.queries_dir)
+    from citykg.queries import Catalogue
+
+    catalogue = Catalogue(ctx.project.queries_dir)
     if fmt == "json":
         import json
 
@@ -199,7 +206,7 @@ def list_queries(ctx: Context, fmt: str) -> None:
         click.echo(f"{query.name:<28} {query.title}" + (f"  ({params})" if params else ""))
 
 
-def _describe(query: named.NamedQuery) -> dict[str, Any]:
+def _describe(query: Any) -> dict[str, Any]:
     return {
         "name": query.name,
         "title": query.title,
@@ -252,25 +259,45 @@ def query(
     if sum(x is not None for x in (name, sparql, query_file)) != 1:
         raise UsageError("give exactly one of NAME, --sparql or --file", hint="citykg queries lists the names")
     project = ctx.project
+    given = _parse_params(params)
+    text = _query_text(project, name, query_file, sparql)
+    answer_key = answers.key(project, text, given, fmt, ctx.store) if text is not None else None
+    cached = answers.lookup(project, answer_key) if answer_key else None
+    if cached is not None:
+        _write(output, cached)
+        return
+    from citykg import queries as named
+    from citykg.store import focus_resource, open_dataset
+
     if name is not None:
         selected = named.Catalogue(project.queries_dir).get(name)
-    elif query_file is not None:
-        try:
-            selected = named.adhoc(query_file.read_text(encoding="utf-8"), str(query_file))
-        except OSError as exc:
-            raise UsageError(f"{query_file}: {exc.strerror}") from None
     else:
-        selected = named.adhoc(sparql or "", "--sparql")
+        selected = named.adhoc(text or "", str(query_file) if query_file else "--sparql")
     selected.prepared()
     dataset = open_dataset(project, store=ctx.store)
-    bindings = named.bind(selected, _parse_params(params), project.base, focus_resource(dataset))
+    bindings = named.bind(selected, given, project.base, focus_resource(dataset))
     try:
-        text = named.execute(dataset, selected, bindings, fmt, project.base)
+        data = named.execute(dataset, selected, bindings, fmt, project.base).encode("utf-8")
     except CityKGError:
         raise
     except Exception as exc:  # noqa: BLE001 - rdflib evaluation errors share no base class
         raise QueryError(f"{selected.name}: query failed: {exc}") from None
-    _write(output, text.encode("utf-8"))
+    if answer_key:
+        answers.keep(project, answer_key, data)
+    _write(output, data)
+
+
+def _query_text(project: Project, name: str | None, query_file: Path | None, sparql: str | None) -> str | None:
+    """The SPARQL text to run, or None for a name that is no file (the catalogue then says what is close)."""
+    if sparql is not None:
+        return sparql
+    path = query_file if query_file is not None else project.queries_dir / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        if query_file is not None:
+            raise UsageError(f"{query_file}: {exc.strerror}") from None
+        return None
 
 
 @main.command()
@@ -282,18 +309,22 @@ def stats(ctx: Context, fmt: str) -> None:
 
     Example: citykg stats
     """
+    from citykg.queries import Catalogue, run
+    from citykg.results import render
+    from citykg.store import open_dataset
+
     project = ctx.project
-    catalogue = named.Catalogue(project.queries_dir)
+    catalogue = Catalogue(project.queries_dir)
     dataset = open_dataset(project, store=ctx.store)
     for name in ("counts-by-class", "counts-by-relation"):
         selected = catalogue.get(name)
         if fmt == "table":
             click.echo(selected.title)
-        click.echo(render(named.run(dataset, selected), fmt, project.base))
+        click.echo(render(run(dataset, selected), fmt, project.base))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="ttl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(RDF_MEDIA_TYPES)), default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @pass_context
 @reports_errors
@@ -302,6 +333,9 @@ def export(ctx: Context, fmt: str, output: Path | None) -> None:
 
     Example: citykg export --format jsonld -o citykg.jsonld
     """
+    from citykg.export import serialize
+    from citykg.store import open_dataset
+
     _write(output, serialize(open_dataset(ctx.project, store=ctx.store), fmt, ctx.project.base))
 
 

@@ -13,16 +13,10 @@ from collections.abc import Callable
 from rdflib import Dataset, Graph
 
 from citykg.errors import UsageError
+from citykg.formats import RDF_MEDIA_TYPES
 from citykg.namespaces import bind_prefixes
 
-FORMATS: dict[str, str] = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "rdfxml": "application/rdf+xml",
-}
+FORMATS = RDF_MEDIA_TYPES
 
 
 def union_graph(dataset: Graph) -> Graph:

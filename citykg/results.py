@@ -17,10 +17,8 @@ from rdflib.term import Node
 
 from citykg.errors import UsageError
 from citykg.export import serialize
+from citykg.formats import GRAPH_FORMATS, TABULAR
 from citykg.namespaces import PREFIXES
-
-TABULAR = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
 
 
 def render(result: Result, fmt: str, base: str | None = None) -> str:

@@ -6,7 +6,6 @@ in data files resolve against the configured base.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from citykg.config import Project
 from citykg.errors import SourceSyntaxError, UsageError
+from citykg.inputs import digest, graph_paths, ontology_paths
 from citykg.namespaces import ONTOLOGY_IRI, VOCAB_IRI
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml"}
@@ -30,28 +30,18 @@ class SourceFile:
         return digest(self.path)
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def derived_graph(project: Project) -> URIRef:
     return URIRef(f"{project.base}graph/derived")
 
 
 def source_files(project: Project) -> list[SourceFile]:
     """Ontology, vocabulary and every graph/**/*.ttl and *.nt, in a stable order (shapes are not data)."""
-    files: list[SourceFile] = []
     fixed = {"citykg.ttl": ONTOLOGY_IRI, "vocab.ttl": VOCAB_IRI}
-    for path in sorted(project.ontology_dir.glob("*.ttl")):
-        if path.name == project.shapes_file.name:
-            continue
-        iri = fixed.get(path.name, f"{ONTOLOGY_IRI}/{path.stem}")
-        files.append(SourceFile(path, URIRef(iri)))
-    if not project.graph_dir.is_dir():
-        raise UsageError(
-            f"graph folder {project.graph_dir} does not exist", hint="check [dataset] graph in citykg.toml"
-        )
-    for path in sorted([*project.graph_dir.rglob("*.ttl"), *project.graph_dir.rglob("*.nt")]):
+    files = [
+        SourceFile(path, URIRef(fixed.get(path.name, f"{ONTOLOGY_IRI}/{path.stem}")))
+        for path in ontology_paths(project)
+    ]
+    for path in graph_paths(project):
         rel = path.relative_to(project.graph_dir).with_suffix("").as_posix()
         files.append(SourceFile(path, URIRef(f"{project.base}graph/{rel}")))
     return files

@@ -20,9 +20,10 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF, VOID
 
-from citykg.build import MANIFEST, STEM, build, fingerprint
+from citykg.build import MANIFEST, STEM, build
 from citykg.config import Project
 from citykg.errors import UsageError
+from citykg.inputs import fingerprint
 
 STAMP = "citykg-store.json"
 

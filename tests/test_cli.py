@@ -147,3 +147,28 @@ def test_oxigraph_store_answers_like_memory(run, store: str, tmp_path) -> None:
 def test_unknown_store_is_a_usage_error(run) -> None:
     result = run("--store", "mongodb", "stats")
     assert result.exit_code == 2 and "unknown store" in result.output
+
+
+def test_repeated_query_is_answered_from_the_cache_and_edits_invalidate_it(project_copy, tmp_path) -> None:
+    runner = CliRunner()
+    args = [
+        "--project",
+        str(project_copy.root),
+        "--build-dir",
+        str(tmp_path / "b"),
+        "query",
+        "twin-cities",
+        "--format",
+        "csv",
+    ]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert len(list((tmp_path / "b" / "answers").iterdir())) == 1
+    assert runner.invoke(main, args).stdout == first.stdout
+    places = project_copy.graph_dir / "places.ttl"
+    places.write_text(
+        places.read_text(encoding="utf-8").replace('"Leeds"@en', '"Leeds (West Yorkshire)"@en'), encoding="utf-8"
+    )
+    changed = runner.invoke(main, args)
+    assert changed.exit_code == 0, changed.output
+    assert "Leeds (West Yorkshire)" in changed.stdout and changed.stdout != first.stdout
