@@ -64,7 +64,7 @@ def measure_row(row: str, project_dir: str, build_dir: str, runs: int) -> dict[s
         root = next(iter(store.query("SELECT ?r WHERE { GRAPH ?g { ?d <http://rdfs.org/ns/void#rootResource> ?r } }")))
         focus = _to_rdflib(root["r"])
 
-        def execute(query, bindings):
+        def answer(query, bindings):
             result = store.query(with_values(query.text, bindings), use_default_graph_as_union=True)
             return result.serialize(format=ox.QueryResultsFormat.TSV)
 
@@ -75,7 +75,7 @@ def measure_row(row: str, project_dir: str, build_dir: str, runs: int) -> dict[s
         load = time.perf_counter() - started
         focus = focus_resource(dataset)
 
-        def execute(query, bindings):
+        def answer(query, bindings):
             return execute(dataset, query, bindings, "tsv", project.base)
 
         def export() -> int:
@@ -90,7 +90,7 @@ def measure_row(row: str, project_dir: str, build_dir: str, runs: int) -> dict[s
         times = []
         for _ in range(runs):
             t = time.perf_counter()
-            execute(query, bindings)
+            answer(query, bindings)
             times.append(time.perf_counter() - t)
         queries[name] = statistics.median(times)
     t = time.perf_counter()
@@ -132,17 +132,21 @@ def _citykg(args: list[str]) -> str:
     return result.stdout
 
 
-def run_row(row: str, project_dir: Path, build_dir: Path, runs: int) -> dict[str, object]:
+def run_row(row: str, project_dir: Path, build_dir: Path, runs: int, timeout: float) -> dict[str, object]:
     code = (
         "import json, sys; sys.path.insert(0, sys.argv[1]); from bench import measure_row; "
         "print(json.dumps(measure_row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(Path(__file__).parent), row, str(project_dir), str(build_dir), str(runs)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(Path(__file__).parent), row, str(project_dir), str(build_dir), str(runs)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"not finished within {timeout:.0f} s (stopped)"}
     if result.returncode != 0:
         return {"error": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"}
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -241,6 +245,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per query (median)")
     parser.add_argument("--rows", default=",".join(ROWS))
     parser.add_argument("--out", type=Path, help="write the Markdown results here too")
+    parser.add_argument("--row-timeout", type=float, default=600, help="seconds one (size, row) may take")
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s]
     rows = [r for r in args.rows.split(",") if r]
@@ -256,7 +261,7 @@ def main() -> int:
                 if size not in facts:
                     project_dir, build_dir, facts[size] = prepare(size, Path(tmp))
                     places[size] = (project_dir, build_dir)
-                results.setdefault(size, {})[row] = run_row(row, *places[size], args.runs)
+                results.setdefault(size, {})[row] = run_row(row, *places[size], args.runs, args.row_timeout)
         cold = cold_start(args.runs) if "dortmund" in sizes else None
     text = report(results, facts, cold)
     print(text)
