@@ -65,6 +65,12 @@ class LazyGroup(click.Group):
 
     lazy: ClassVar[dict[str, str]] = {
         "serve": "citykg.server.command:serve",
+        "view": "citykg.views.commands:view",
+        "map": "citykg.views.commands:map_command",
+        "timeline": "citykg.views.commands:timeline",
+        "analyze": "citykg.views.commands:analyze",
+        "path": "citykg.views.commands:path",
+        "shared": "citykg.views.commands:shared",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,0 +1,416 @@
+"""Network analytics over the projection of the graph (networkx): counts, centralities, components,
+shortest chains of relations, shared memberships.
+
+Conventions, so the numbers can be checked by hand:
+
+- *degree* counts relations: a node with two partnerships to the same city has degree 2 for that city;
+- *betweenness* and *eigenvector* centrality are computed on the simple undirected graph (direction and
+  parallel relations collapsed), normalised as networkx does (betweenness by 2/((n-1)(n-2)), eigenvector to
+  unit Euclidean length);
+- *components* are the weakly connected components.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from citykg.errors import UsageError
+from citykg.views.i18n import RELATION_LABELS, STATUS_LABELS, pick
+from citykg.views.projection import Projection, local_name, visible
+
+#: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
+EXACT_BETWEENNESS_LIMIT = 2000
+
+
+def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
+    """Direction and parallel relations collapsed; self-loops dropped."""
+    simple = nx.Graph()
+    simple.add_nodes_from(graph)
+    simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+    return simple
+
+
+def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
+    """degree, betweenness, eigenvector or pagerank of every node (see the module docstring)."""
+    if len(graph) == 0:
+        return {}
+    if measure == "degree":
+        return {n: float(d) for n, d in graph.degree()}
+    simple = simple_graph(graph)
+    if measure == "betweenness":
+        if len(simple) > EXACT_BETWEENNESS_LIMIT:
+            return nx.betweenness_centrality(simple, k=min(len(simple), 300), seed=7)
+        return nx.betweenness_centrality(simple)
+    if measure == "eigenvector":
+        return eigenvector(simple)
+    if measure == "pagerank":
+        return nx.pagerank(simple)
+    raise UsageError(f"unknown centrality {measure!r}", hint="use degree, betweenness, eigenvector or pagerank")
+
+
+def eigenvector(simple: nx.Graph) -> dict[str, float]:
+    """Eigenvector centrality; on a graph without edges every node gets 0."""
+    if simple.number_of_edges() == 0:
+        return dict.fromkeys(simple, 0.0)
+    try:
+        return nx.eigenvector_centrality(simple, max_iter=2000, tol=1e-9)
+    except nx.PowerIterationFailedConvergence:
+        return nx.eigenvector_centrality_numpy(simple)
+
+
+# --------------------------------------------------------------------------------------------------------
+# citykg analyze
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    iri: str
+    label: str
+    cls: str
+    value: float
+
+
+@dataclass
+class Analysis:
+    nodes: int
+    edges: int
+    by_class: list[tuple[str, str, int]]
+    by_relation: list[tuple[str, str, int]]
+    top: dict[str, list[Ranked]]
+    components: list[list[Ranked]]
+    year: int | None = None
+    lang: str = "de"
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        def ranked(items: Iterable[Ranked]) -> list[dict[str, object]]:
+            return [{"iri": r.iri, "label": r.label, "class": r.cls, "value": round(r.value, 6)} for r in items]
+
+        return {
+            "year": self.year,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "components": len(self.components),
+            "by_class": [{"class": k, "label": label, "count": n} for k, label, n in self.by_class],
+            "by_relation": [{"kind": k, "label": label, "count": n} for k, label, n in self.by_relation],
+            "top": {measure: ranked(items) for measure, items in self.top.items()},
+            "component_sizes": [len(c) for c in self.components],
+            "component_members": [ranked(c[:10]) for c in self.components],
+        }
+
+
+WORDS = {
+    "de": {
+        "network": "Netz",
+        "as_of": "Stand",
+        "nodes": "Knoten",
+        "edges": "Beziehungen",
+        "components": "Komponenten",
+        "largest": "größte",
+        "by_class": "Knoten nach Klasse",
+        "by_relation": "Beziehungen nach Art",
+        "degree": "Grad (Zahl der Beziehungen)",
+        "betweenness": "Zwischenzentralität (betweenness)",
+        "eigenvector": "Eigenvektorzentralität",
+        "pagerank": "PageRank",
+        "top": "Die {k} höchsten nach",
+        "component": "Komponente",
+        "more": "weitere",
+        "no_path": "Keine Verbindung zwischen {a} und {b}.",
+        "steps": "Schritte",
+        "shared_none": "Keine gemeinsamen Netzwerke oder Organisationen von {a} und {b}.",
+        "shared_head": "Was {a} und {b} verbindet",
+        "member": "Mitglied",
+        "engaged": "Engagement",
+        "since": "seit",
+        "source": "Quelle",
+    },
+    "en": {
+        "network": "Network",
+        "as_of": "as of",
+        "nodes": "nodes",
+        "edges": "relations",
+        "components": "components",
+        "largest": "largest",
+        "by_class": "Nodes by class",
+        "by_relation": "Relations by kind",
+        "degree": "degree (number of relations)",
+        "betweenness": "betweenness centrality",
+        "eigenvector": "eigenvector centrality",
+        "pagerank": "PageRank",
+        "top": "Top {k} by",
+        "component": "component",
+        "more": "more",
+        "no_path": "No connection between {a} and {b}.",
+        "steps": "Steps",
+        "shared_none": "{a} and {b} share no network or organisation.",
+        "shared_head": "What links {a} and {b}",
+        "member": "member",
+        "engaged": "engagement",
+        "since": "since",
+        "source": "source",
+    },
+}
+
+
+def restrict(proj: Projection, year: int | None, show_undated: bool = False) -> Projection:
+    """The projection as it stood in ``year`` (the same rule as the views' year slider)."""
+    if year is None:
+        return proj
+    seen = visible(proj, year, show_undated=show_undated)
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from((n, {**proj.graph.nodes[n], "cls": seen.classes[n]}) for n in seen.nodes)
+    graph.add_edges_from((u, v, k, proj.graph.edges[u, v, k]) for u, v, k in seen.edges)
+    return proj.copy_with(graph)
+
+
+def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | None = None) -> Analysis:
+    """Counts, the top ``top`` nodes by degree, betweenness and eigenvector centrality, and components."""
+    if top < 1:
+        raise UsageError("--top must be at least 1")
+    graph = proj.graph
+
+    def rank(values: Mapping[str, float]) -> list[Ranked]:
+        ordered = sorted(values.items(), key=lambda item: (-item[1], proj.label(item[0], lang), item[0]))
+        return [Ranked(n, proj.label(n, lang), graph.nodes[n]["cls"], v) for n, v in ordered[:top]]
+
+    classes = Counter(d["cls"] for _, d in graph.nodes(data=True))
+    relations = Counter(d["group"] for _, _, d in graph.edges(data=True))
+    components = sorted(
+        (
+            sorted(c, key=lambda n: (-graph.degree(n), proj.label(n, lang)))
+            for c in nx.weakly_connected_components(graph)
+        ),
+        key=lambda c: (-len(c), proj.label(c[0], lang)),
+    )
+    return Analysis(
+        nodes=len(graph),
+        edges=graph.number_of_edges(),
+        by_class=[(k, proj.class_label(k, lang), n) for k, n in sorted(classes.items(), key=lambda i: (-i[1], i[0]))],
+        by_relation=[
+            (k, group_label(proj, k, lang), n) for k, n in sorted(relations.items(), key=lambda i: (-i[1], i[0]))
+        ],
+        top={m: rank(centrality(graph, m)) for m in ("degree", "betweenness", "eigenvector")},
+        components=[
+            [Ranked(n, proj.label(n, lang), graph.nodes[n]["cls"], graph.degree(n)) for n in c] for c in components
+        ],
+        year=year,
+        lang=lang,
+    )
+
+
+def group_label(proj: Projection, group: str, lang: str) -> str:
+    from citykg.namespaces import CKGV
+    from citykg.views.i18n import GROUP_LABELS
+
+    if group in GROUP_LABELS:
+        return GROUP_LABELS[group][lang]
+    iri = str(CKGV[group])
+    return proj.label(iri, lang) if iri in proj.texts else group
+
+
+def format_analysis(result: Analysis) -> str:
+    words = WORDS[result.lang]
+    lines = []
+    head = f"{words['network']}" + (f" ({words['as_of']} {result.year})" if result.year is not None else "")
+    largest = len(result.components[0]) if result.components else 0
+    lines.append(
+        f"{head}: {result.nodes} {words['nodes']}, {result.edges} {words['edges']}, "
+        f"{len(result.components)} {words['components']} ({words['largest']}: {largest} {words['nodes']})"
+    )
+    lines.append("")
+    lines.append(f"{words['by_class']}:")
+    lines.extend(f"  {n:>5}  {label}" for _, label, n in result.by_class)
+    lines.append(f"{words['by_relation']}:")
+    lines.extend(f"  {n:>5}  {label}" for _, label, n in result.by_relation)
+    for measure, items in result.top.items():
+        lines.append("")
+        lines.append(f"{words['top'].format(k=len(items))} {words[measure]}:")
+        for number, item in enumerate(items, start=1):
+            value = f"{item.value:.0f}" if measure == "degree" else f"{item.value:.4f}"
+            lines.append(f"  {number:>2}. {item.label:<40} {value}")
+    lines.append("")
+    lines.append(f"{words['components']}:")
+    for number, component in enumerate(result.components[:10], start=1):
+        names = ", ".join(r.label for r in component[:5])
+        extra = f", … (+{len(component) - 5} {words['more']})" if len(component) > 5 else ""
+        lines.append(f"  {number:>2}. {len(component):>4} {words['nodes']}: {names}{extra}")
+    if len(result.components) > 10:
+        lines.append(f"  … {len(result.components) - 10} {words['more']}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------
+# citykg path
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hop:
+    source: str
+    target: str
+    forward: bool
+    key: str
+    data: dict
+
+
+@dataclass
+class Chain:
+    start: str
+    end: str
+    nodes: list[str]
+    hops: list[Hop]
+
+
+def shortest_chain(proj: Projection, start: str, end: str) -> Chain | None:
+    """The shortest chain of relations between two resources, whatever their direction (None: unconnected)."""
+    graph = proj.graph
+    try:
+        nodes = nx.shortest_path(graph.to_undirected(as_view=True), start, end)
+    except nx.NetworkXNoPath:
+        return None
+    hops = []
+    for a, b in itertools.pairwise(nodes):
+        options = [(True, k, d) for k, d in (graph.get_edge_data(a, b) or {}).items()]
+        options += [(False, k, d) for k, d in (graph.get_edge_data(b, a) or {}).items()]
+        forward, key, data = min(options, key=lambda o: (_hop_rank(o[2]), not o[0], o[1]))
+        hops.append(Hop(a, b, forward, key, data))
+    return Chain(start, end, nodes, hops)
+
+
+def _hop_rank(data: Mapping[str, object]) -> int:
+    """Prefer the most telling relation when several link the same two resources."""
+    order = ["partnership", "membership", "engagement", "tenure", "participation", "conferral", "milestone"]
+    kind = str(data["type"])
+    return order.index(kind) if kind in order else len(order)
+
+
+def relation_label(proj: Projection, data: Mapping[str, object], lang: str) -> str:
+    kind, qualifier = str(data["type"]), data.get("qualifier")
+    if qualifier and kind in ("partnership", "participation", "engagement"):
+        return proj.label(str(qualifier), lang)
+    return RELATION_LABELS.get(kind, {}).get(lang, kind)
+
+
+def dates_text(data: Mapping[str, object], lang: str) -> str:
+    start, end = data.get("start"), data.get("end")
+    since, until = ("seit", "bis") if lang == "de" else ("since", "until")
+    if start and end and start != end:
+        text = f"{start}–{end}"
+    elif start and data.get("type") in ("participation", "conferral", "milestone", "location", "organizer"):
+        text = str(start)
+    elif start:
+        text = f"{since} {start}"
+    elif end:
+        text = f"{until} {end}"
+    else:
+        text = ""
+    status = data.get("status")
+    if status in ("dormant", "ended"):
+        text = f"{text}, {STATUS_LABELS[str(status)][lang]}".strip(", ")
+        if data.get("dormant_from"):
+            text += f" {since} {data['dormant_from']}"
+    return text
+
+
+def format_chain(proj: Projection, chain: Chain | None, lang: str, a: str, b: str) -> str:
+    words = WORDS[lang]
+    if chain is None:
+        return words["no_path"].format(a=proj.label(a, lang), b=proj.label(b, lang)) + "\n"
+    parts = [proj.label(chain.nodes[0], lang)]
+    steps = []
+    for number, hop in enumerate(chain.hops, start=1):
+        word = relation_label(proj, hop.data, lang)
+        here, there = proj.label(hop.source, lang), proj.label(hop.target, lang)
+        if hop.data.get("symmetric"):
+            arrow = f" — {word} — "
+        elif hop.forward:
+            arrow = f" — {word} → "
+        else:
+            arrow = f" ← {word} — "
+        parts.append(arrow + there)
+        when = dates_text(hop.data, lang)
+        cites = proj.citations.get(str(hop.data.get("rel") or ""), [])
+        source = ""
+        if cites:
+            first = cites[0]
+            title = pick(first.title, lang, first.url or local_name(first.source))
+            source = f"; {words['source']}: {title}" + (f" <{first.url}>" if first.url else "")
+        steps.append(f"  {number}. {here}{arrow}{there}" + (f" ({when}{source})" if when or source else ""))
+    return "".join(parts) + "\n\n" + f"{words['steps']}:\n" + "\n".join(steps) + "\n"
+
+
+def chain_json(proj: Projection, chain: Chain | None, lang: str) -> dict[str, object]:
+    if chain is None:
+        return {"path": None}
+    return {
+        "path": [{"iri": n, "label": proj.label(n, lang)} for n in chain.nodes],
+        "relations": [
+            {
+                "from": h.source if h.forward else h.target,
+                "to": h.target if h.forward else h.source,
+                "relation": relation_label(proj, h.data, lang),
+                "type": h.data["type"],
+                "iri": h.data.get("rel"),
+                "start": h.data.get("start"),
+                "end": h.data.get("end"),
+                "status": h.data.get("status"),
+                "sources": [c.url for c in proj.citations.get(str(h.data.get("rel") or ""), []) if c.url],
+            }
+            for h in chain.hops
+        ],
+        "text": format_chain(proj, chain, lang, chain.start, chain.end).split("\n\n")[0],
+    }
+
+
+# --------------------------------------------------------------------------------------------------------
+# citykg shared
+# --------------------------------------------------------------------------------------------------------
+
+
+def shared_memberships(
+    dataset, city: str, partner: str, *, lang: str = "de", base: str = "", queries=None
+) -> list[dict[str, object]]:
+    """Organisations both cities are members of or engage with (queries/views/shared-memberships.rq)."""
+    from citykg.queries import bind, run
+    from citykg.views.projection import load_query
+
+    query = load_query("shared-memberships", queries)
+    bindings = bind(query, {"city": city, "partner": partner, "lang": lang}, base, None)
+    links: dict[str, dict[str, object]] = {}
+    for row in run(dataset, query, bindings):
+        organisation = str(row.organisation)
+        entry = links.setdefault(
+            organisation, {"organisation": organisation, "label": str(row.organisationLabel), "city": [], "partner": []}
+        )
+        for side, link, relation, start in (
+            ("city", row.cityLink, row.cityRelation, row.cityStart),
+            ("partner", row.partnerLink, row.partnerRelation, row.partnerStart),
+        ):
+            item = {"link": str(link), "relation": str(relation), "start": None if start is None else str(start)}
+            if item not in entry[side]:  # type: ignore[operator]
+                entry[side].append(item)  # type: ignore[union-attr]
+    return sorted(links.values(), key=lambda e: (str(e["label"]).lower(), str(e["organisation"])))
+
+
+def format_shared(proj: Projection, city: str, partner: str, links: list[dict[str, object]], lang: str) -> str:
+    words = WORDS[lang]
+    a, b = proj.label(city, lang), proj.label(partner, lang)
+    if not links:
+        return words["shared_none"].format(a=a, b=b) + "\n"
+    lines = [words["shared_head"].format(a=a, b=b) + ":"]
+    for entry in links:
+        parts = []
+        for side, name in (("city", a), ("partner", b)):
+            for item in entry[side]:  # type: ignore[union-attr]
+                how = words["member"] if item["link"] == "membership" else words["engaged"]
+                since = f" {words['since']} {item['start']}" if item["start"] else ""
+                parts.append(f"{name}: {how}{since}")
+        lines.append(f"  {entry['label']} — " + "; ".join(parts))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,427 @@
+"""The network view: one self-contained HTML file (pyvis's data model, vis-network inlined, our own page).
+
+pyvis 0.3.2 as such cannot be used offline (it links vis-network and Bootstrap from CDNs), drops parallel
+edges in undirected graphs and adds edges in O(N+E) each. So the node and edge lists are built here and set
+on a pyvis ``Network`` directly; the page is our own template with vis-network inlined, and every label
+reaches the screen as text (canvas or ``textContent``), never as HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+import networkx as nx
+from pyvis.network import Network
+from rdflib import Graph
+
+from citykg.analytics import centrality, relation_label, simple_graph
+from citykg.namespaces import CKGV
+from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
+from citykg.views.options import ViewOptions
+from citykg.views.projection import Projection, project, select, today_year, visible
+from citykg.views.render import page, script_json
+from citykg.views.style import SYMBOLS, class_style, group_colour, kind_rank
+
+#: Layout spread: pixels per unit of the networkx layout, times sqrt(node count).
+SPREAD = 55.0
+#: From this many nodes on, start positions come from the radial layout (networkx's spring layout gets slow).
+SPRING_LIMIT = 300
+
+
+def projection_of(source: Graph | Projection) -> Projection:
+    """A projection from a dataset, or the projection itself (callers may cache it per build)."""
+    return source if isinstance(source, Projection) else project(source)
+
+
+def selection(source: Graph | Projection, options: ViewOptions) -> Projection:
+    """The part of the graph a view shows for ``options`` (focus, depth, kinds, classes)."""
+    proj = projection_of(source)
+    return select(proj, focus=options.focus, depth=options.depth, kinds=options.kinds, classes=options.classes)
+
+
+def is_large(proj: Projection, options: ViewOptions) -> bool:
+    return len(proj.graph) > options.layout_threshold
+
+
+def network_html(source: Graph | Projection, options: ViewOptions | None = None) -> str:
+    """The network view as one HTML document (no external requests)."""
+    options = options or ViewOptions()
+    data = network_data(selection(source, options), options)
+    title = data["title"][options.lang]
+    return page(
+        "network.html", script="network.js", lang=options.lang, title=title, data=script_json(data), embed=options.embed
+    )
+
+
+def ego_network_html(
+    source: Graph | Projection,
+    resource: str,
+    *,
+    lang: str = "de",
+    link_template: str | None = None,
+    base: str | None = None,
+    depth: int = 1,
+) -> str:
+    """The compact view of one resource and its direct relations, for embedding in its resource page."""
+    options = ViewOptions(focus=resource, depth=depth, lang=lang, link_template=link_template, base=base, embed=True)
+    return network_html(source, options)
+
+
+# --------------------------------------------------------------------------------------------------------
+
+
+def layout(proj: Projection, large: bool) -> dict[str, tuple[float, float]]:
+    """Start positions: a seeded networkx spring layout for small graphs (physics refines it in the page);
+    from SPRING_LIMIT nodes on a radial layout computed in O(N log N), which large views keep (physics off)."""
+    graph = proj.graph
+    if len(graph) == 0:
+        return {}
+    if large or len(graph) >= SPRING_LIMIT:
+        return radial_layout(proj)
+    positions = nx.spring_layout(simple_graph(graph), seed=7, iterations=50, method="force")
+    scale = SPREAD * math.sqrt(len(graph))
+    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in positions.items()}
+
+
+def radial_layout(proj: Projection, spacing: float = 26.0, ring: float = 220.0) -> dict[str, tuple[float, float]]:
+    """A breadth-first tree from the focus drawn in rings: every subtree gets a wedge as wide as its size,
+    siblings sorted by class and country, so resources of a kind sit together. Other components follow on
+    outer rings."""
+    graph = proj.graph
+    simple = simple_graph(graph)
+
+    def order(node: str) -> tuple[str, str, str]:
+        data = graph.nodes[node]
+        return (data["cls"], data.get("country", ""), node)
+
+    positions: dict[str, tuple[float, float]] = {}
+    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    outer = 0.0
+    for number, component in enumerate(components):
+        centre = proj.focus if proj.focus in component else max(component, key=lambda n: (simple.degree(n), n))
+        parent: dict[str, str | None] = {centre: None}
+        children: dict[str, list[str]] = defaultdict(list)
+        depth = {centre: 0}
+        queue = [centre]
+        for node in queue:
+            for other in sorted(simple[node], key=order):
+                if other not in parent:
+                    parent[other] = node
+                    depth[other] = depth[node] + 1
+                    children[node].append(other)
+                    queue.append(other)
+        size: dict[str, int] = {}
+        for node in reversed(queue):
+            size[node] = 1 + sum(size[c] for c in children[node])
+        per_ring: dict[int, int] = defaultdict(int)
+        for node in queue:
+            per_ring[depth[node]] += 1
+        radius = {0: 0.0}
+        for d in range(1, max(per_ring) + 1):
+            radius[d] = max(radius[d - 1] + ring, per_ring[d] * spacing / (2 * math.pi))
+        if number == 0:
+            wedge = {centre: (0.0, 2 * math.pi)}
+            offset = (0.0, 0.0)
+        else:
+            # small components: placed on a ring around everything drawn so far
+            outer = max(outer, max(math.hypot(x, y) for x, y in positions.values()) + ring) if positions else ring
+            angle = 2 * math.pi * (number - 1) / max(len(components) - 1, 1)
+            offset = (outer * math.cos(angle), outer * math.sin(angle))
+            wedge = {centre: (0.0, 2 * math.pi)}
+        for node in queue:
+            low, high = wedge[node]
+            middle = (low + high) / 2
+            r = radius[depth[node]]
+            positions[node] = (round(offset[0] + r * math.cos(middle), 1), round(offset[1] + r * math.sin(middle), 1))
+            start = low
+            total = sum(size[c] for c in children[node]) or 1
+            for child in children[node]:
+                share = (high - low) * size[child] / total
+                wedge[child] = (start, start + share)
+                start += share
+    return positions
+
+
+def _smooth(proj: Projection, large: bool) -> dict[str, dict[str, Any] | bool]:
+    """Curvature per edge: parallel relations between two resources fan out instead of overlapping."""
+    by_pair: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+    for u, v, k in proj.graph.edges(keys=True):
+        by_pair[(min(u, v), max(u, v))].append((u, v, k))
+    smooth: dict[str, dict[str, Any] | bool] = {}
+    for (low, _), edges in by_pair.items():
+        if len(edges) == 1:
+            continue
+        for index, (u, _, k) in enumerate(sorted(edges, key=lambda e: e[2])):
+            side = index % 2 == 0
+            if u != low:
+                side = not side
+            roundness = 0.12 + 0.14 * (index // 2)
+            smooth[k] = {"enabled": True, "type": "curvedCW" if side else "curvedCCW", "roundness": roundness}
+    return smooth
+
+
+def vis_options(large: bool, physics: bool, edge_labels: bool) -> dict[str, Any]:
+    return {
+        "autoResize": True,
+        "nodes": {
+            "borderWidth": 1,
+            "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+            "color": {"inherit": False},
+            "font": {"size": 10, "align": "middle", "strokeWidth": 3, "strokeColor": "#ffffff", "color": "#333333"},
+            "width": 1.4,
+            "selectionWidth": 2,
+            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.2},
+        },
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -14000,
+                "centralGravity": 0.15,
+                "springLength": 170,
+                "springConstant": 0.025,
+                "damping": 0.3,
+                "avoidOverlap": 0.4,
+            },
+            "stabilization": {"enabled": physics, "iterations": 200, "updateInterval": 25, "fit": True},
+            "minVelocity": 1.5,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 3_600_000,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "multiselect": False,
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+    }
+
+
+def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
+    """Everything the page needs, as plain JSON-able data (also what tests compare with networkx)."""
+    graph = proj.graph
+    large = is_large(proj, options)
+    physics = options.physics == "on" or (options.physics == "auto" and not large)
+    edge_labels = options.edge_labels if options.edge_labels is not None else not large
+    positions = layout(proj, large)
+    sizes = centrality(graph, options.size_by) if len(graph) else {}
+    top = max(sizes.values(), default=0.0) or 1.0
+
+    sources: dict[str, int] = {}
+    source_list: list[dict[str, Any]] = []
+    cite_list: list[dict[str, Any]] = []
+
+    def cites_of(thing: str | None) -> list[int]:
+        out = []
+        for cite in proj.citations.get(thing or "", []):
+            if cite.source not in sources:
+                sources[cite.source] = len(source_list)
+                url = cite.url if cite.url and cite.url.startswith(("http://", "https://")) else None
+                source_list.append({"iri": cite.source, "url": url, "t": cite.title or proj.labels(cite.source)})
+            cite_list.append(
+                {
+                    "s": sources[cite.source],
+                    "q": cite.quote,
+                    "ql": cite.quote_lang,
+                    "n": cite.comment,
+                    "cf": cite.confidence,
+                }
+            )
+            out.append(len(cite_list) - 1)
+        return out
+
+    order = sorted(graph, key=lambda n: (n != proj.focus, n))
+    index = {n: i for i, n in enumerate(order)}
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    nodes = []
+    for node in order:
+        attrs = graph.nodes[node]
+        item: dict[str, Any] = {
+            "id": index[node],
+            "iri": node,
+            "l": proj.labels(node),
+            "c": attrs["cls"],
+            "b": attrs["base_cls"],
+            "v": round(10 + 26 * math.sqrt(max(sizes.get(node, 0.0), 0.0) / top), 1),
+        }
+        if node in positions:
+            item["x"], item["y"] = positions[node]
+        if attrs.get("point"):
+            item.update(y0=attrs.get("y0"), y1=attrs.get("y1"), s=attrs.get("start"), e=attrs.get("end"), pt=1)
+            item["ci"] = cites_of(node)
+        if attrs.get("country"):
+            item["cc"] = attrs["country"]
+            item["co"] = proj.labels(attrs["country"])
+        if attrs.get("kind"):
+            item["k"] = proj.labels(attrs["kind"])
+        description = proj.texts.get(node, {}).get("http://schema.org/description")
+        if description:
+            item["d"] = description
+        nodes.append(item)
+    net.nodes = nodes
+
+    smooth = _smooth(proj, large)
+    edges = []
+    for number, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))):
+        item = {
+            "id": number,
+            "from": index[u],
+            "to": index[v],
+            "k": k,
+            "ty": d["type"],
+            "g": d["group"],
+            "l": {lang: relation_label(proj, d, lang) for lang in LANGUAGES},
+            "y0": d["y0"],
+            "y1": d["y1"],
+            "s": d["start"],
+            "e": d["end"],
+            "tm": 1 if d["timed"] else 0,
+            "sym": 1 if d["symmetric"] else 0,
+            "ci": cites_of(d["rel"]),
+        }
+        if d["rel"]:
+            item["rel"] = d["rel"]
+            if d["rel"] in proj.texts:
+                item["rl"] = proj.labels(d["rel"])
+        if d.get("status"):
+            item["st"] = d["status"]
+        if d.get("dormant_from"):
+            item["df"] = d["dormant_from"]
+        if d.get("via"):
+            item["via"] = proj.labels(d["via"])
+        if k in smooth:
+            item["sm"] = smooth[k]
+        edges.append(item)
+    net.edges = edges
+    net.options = vis_options(large, physics, edge_labels)
+    net_nodes, net_edges, _, _, _, _ = net.get_network_data()
+
+    years = [y for n in nodes for y in (n.get("y0"), n.get("y1")) if y]
+    years += [y for e in edges for y in (e["y0"], e["y1"]) if y]
+    this_year = today_year()
+    first = min(years, default=this_year)
+    last = max([this_year, *years])
+    as_of = options.as_of
+    if as_of is not None:
+        first, last = min(first, as_of), max(last, as_of)
+
+    partner_kinds = sorted(
+        {e["g"] for e in edges if e["ty"] == "partnership"}, key=lambda g: (kind_rank(g, proj.broader), g)
+    )
+    class_keys = sorted(
+        {n["c"] for n in nodes} | {f"partner:{g}" for g in partner_kinds} | ({"city"} if partner_kinds else set())
+    )
+    class_keys.sort(key=_class_order)
+    classes = []
+    for key in class_keys:
+        colour, shape = class_style(key, proj.broader)
+        classes.append(
+            {
+                "key": key,
+                "l": {lang: proj.class_label(key, lang) for lang in LANGUAGES},
+                "color": colour,
+                "shape": shape,
+                "sym": SYMBOLS[shape],
+                "n": sum(1 for n in nodes if n["c"] == key),
+            }
+        )
+    group_keys = sorted({e["g"] for e in edges}, key=lambda g: _group_order(g, partner_kinds))
+    groups = [
+        {
+            "key": key,
+            "l": {lang: _group_label(proj, key, lang) for lang in LANGUAGES},
+            "color": group_colour(key, proj.broader),
+            "n": sum(1 for e in edges if e["g"] == key),
+            "pk": 1 if key in partner_kinds else 0,
+        }
+        for key in group_keys
+    ]
+    title = dict(proj.title) if not options.title else dict.fromkeys(LANGUAGES, options.title)
+    for lang in LANGUAGES:
+        title.setdefault(lang, title.get("") or next(iter(title.values()), "citykg"))
+    if options.focus and proj.focus:
+        for lang in LANGUAGES:
+            title[lang] = f"{proj.label(proj.focus, lang)} – {title[lang]}" if not options.title else title[lang]
+
+    everything = visible(proj, None)
+    return {
+        "title": title,
+        "lang": options.lang,
+        "langs": list(LANGUAGES),
+        "focus": index.get(proj.focus) if proj.focus else None,
+        "years": {"min": first, "max": last, "initial": as_of},
+        "showUndated": options.show_undated,
+        "physics": physics,
+        "large": large,
+        "edgeLabels": edge_labels,
+        "cluster": options.cluster,
+        "embed": options.embed,
+        "link": options.link_template,
+        "base": options.base,
+        "nodes": net_nodes,
+        "edges": net_edges,
+        "sources": source_list,
+        "cites": cite_list,
+        "classes": classes,
+        "groups": groups,
+        "broader": proj.broader,
+        "rank": {g: kind_rank(g, proj.broader) for g in partner_kinds},
+        "options": net.options,
+        "status": STATUS_LABELS,
+        "confidence": CONFIDENCE_LABELS,
+        "ui": UI,
+        "counts": {"nodes": len(everything.nodes), "edges": len(everything.edges)},
+    }
+
+
+def link_for(template: str | None, iri: str, base: str | None) -> str | None:
+    """The resource-page link of the details panel (the page builds the same link in JavaScript)."""
+    if not template:
+        return None
+    path = iri[len(base) :] if base and iri.startswith(base) else iri
+    return template.replace("{iri}", quote(iri, safe="")).replace("{path}", quote(path, safe="/"))
+
+
+CLASS_ORDER = [
+    "focus",
+    "partner",
+    "city",
+    "network",
+    "unbody",
+    "organisation",
+    "programme",
+    "person",
+    "post",
+    "event",
+    "award",
+    "sdg",
+]
+
+
+def _class_order(key: str) -> tuple[int, str]:
+    head = "partner" if key.startswith("partner:") else key
+    return (CLASS_ORDER.index(head) if head in CLASS_ORDER else len(CLASS_ORDER), key)
+
+
+def _group_order(key: str, partner_kinds: list[str]) -> tuple[int, int, str]:
+    if key in partner_kinds:
+        return (0, partner_kinds.index(key), key)
+    order = list(GROUP_LABELS)
+    return (1, order.index(key) if key in order else len(order), key)
+
+
+def _group_label(proj: Projection, key: str, lang: str) -> str:
+    if key in GROUP_LABELS:
+        return GROUP_LABELS[key][lang]
+    iri = str(CKGV[key])
+    return proj.label(iri, lang) if iri in proj.texts else key
+
+
+__all__ = ["ego_network_html", "network_data", "network_html", "selection"]
