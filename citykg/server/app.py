@@ -1,0 +1,140 @@
+"""The Starlette application: routes, and one guard in front of them all.
+
+The guard (plain ASGI, no threads) refuses path tricks (``..``, ``.``, encoded slashes or backslashes,
+NUL) on every route with 400, refuses bodies larger than the cap with 413 before reading them, adds
+CORS and security headers (a Content-Security-Policy that allows nothing from other hosts), and turns an
+unexpected exception into a 500 without a traceback (the traceback goes to the server's stderr).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site
+from citykg.server.state import ServerState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+SECURITY_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"Content-Type, ETag, Last-Modified, Link, Location, Vary"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+]
+MAX_PATH = 4096
+ANY = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def path_problem(raw_path: bytes) -> str | None:
+    """Why a raw request path is refused, or None: dot segments, encoded slashes, backslashes, NUL."""
+    if len(raw_path) > MAX_PATH:
+        return "the path is too long"
+    lowered = raw_path.lower()
+    if b"%2f" in lowered or b"%5c" in lowered or b"\\" in raw_path:
+        return "encoded slashes and backslashes are not allowed in paths"
+    if b"%00" in lowered or b"\x00" in raw_path:
+        return "NUL is not allowed in paths"
+    decoded = unquote_to_bytes(raw_path)
+    if any(segment in (b".", b"..") for segment in decoded.split(b"/")):
+        return "dot segments (. and ..) are not allowed in paths"
+    if re.search(rb"%(?![0-9a-fA-F]{2})", raw_path):
+        return "malformed percent-encoding in the path"
+    return None
+
+
+class Guard:
+    def __init__(self, app: Callable[..., Awaitable[None]], max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        problem = path_problem(raw.split(b"?", 1)[0])
+        if problem:
+            await _plain(send, 400, f"bad request path: {problem}")
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    if int(value) > self.max_body:
+                        await _plain(
+                            send, 413, f"the request body is larger than this server accepts ({self.max_body:,} bytes)"
+                        )
+                        return
+                except ValueError:
+                    await _plain(send, 400, "the Content-Length header is not a number")
+                    return
+        started = False
+
+        async def wrapped(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:  # noqa: BLE001 - the last line of defence: log it, answer without a traceback
+            traceback.print_exc(file=sys.stderr)
+            if not started:
+                await _plain(send, 500, "internal server error (the details are in the server's log)")
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = (text + "\n").encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + SECURITY_HEADERS})
+    await send({"type": "http.response.body", "body": body})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", site.home, methods=["GET", "HEAD"]),
+        Route("/sparql", endpoint.sparql, methods=ANY),
+        Route("/sparql/", endpoint.sparql, methods=ANY),
+        Route("/queries", namedqueries.index, methods=["GET", "HEAD"]),
+        Route("/queries/{name}", namedqueries.run, methods=["GET", "HEAD"]),
+        Route("/dumps", dumps.index, methods=["GET", "HEAD"]),
+        Route("/dumps/", dumps.index, methods=["GET", "HEAD"]),
+        Route("/dumps/{name}", dumps.download, methods=["GET", "HEAD"]),
+        Route("/.well-known/void", dumps.void, methods=["GET", "HEAD"]),
+        Route("/rdf-graph-store", dumps.graph_store, methods=ANY),
+        Route("/ontology", ontology.page, methods=["GET", "HEAD"]),
+        Route("/ontology/shapes", ontology.shapes, methods=["GET", "HEAD"]),
+        Route("/search", site.search, methods=["GET", "HEAD"]),
+        Route("/static/{name}", site.static, methods=["GET", "HEAD"]),
+        Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
+        Route("/resource", linkeddata.any_resource, methods=["GET", "HEAD"]),
+        Route("/page/{path:path}", linkeddata.page, methods=["GET", "HEAD"]),
+        Route("/data/{path:path}", linkeddata.data, methods=["GET", "HEAD"]),
+        Route("/{path:path}", linkeddata.dereference, methods=["GET", "HEAD"]),
+    ]
+
+
+def create_app(state: ServerState) -> Guard:
+    app = Starlette(routes=routes())
+    app.state.citykg = state
+    return Guard(app, state.settings.max_body)

@@ -1,0 +1,156 @@
+"""Dumps of the build at stable URLs, the VoID/DCAT description, and the read-only Graph Store Protocol.
+
+``/dumps/citykg.{ttl,nt,jsonld,trig,nq}`` are the build's files (looked up by name in the build
+manifest, never by joining a path), with a strong ETag (their SHA-256, as in the manifest),
+Last-Modified, conditional GET (304) and gzip when the client accepts it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from starlette.requests import Request
+from starlette.responses import Response
+
+from citykg.export import serialize
+from citykg.server.negotiation import FORMATS, GRAPH, NotAcceptable, choose, wants_html
+from citykg.server.responses import problem
+from citykg.server.void import dumps as dump_list
+from citykg.server.void import void_graph
+
+_FILE_CACHE: dict[tuple[str, float, int], tuple[bytes, str, bytes]] = {}
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for part in (header or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip()
+            if q.startswith("q="):
+                try:
+                    return float(q[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
+def _load(path: Path) -> tuple[bytes, str, bytes, float]:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime, stat.st_size)
+    if key not in _FILE_CACHE:
+        data = path.read_bytes()
+        _FILE_CACHE.clear()  # one generation of files at a time
+        _FILE_CACHE[key] = (data, hashlib.sha256(data).hexdigest(), gzip.compress(data, 6, mtime=0))
+    data, digest, packed = _FILE_CACHE[key]
+    return data, digest, packed, stat.st_mtime
+
+
+async def download(request: Request) -> Response:
+    state = request.app.state.citykg
+    name = request.path_params["name"]
+    found = {d["name"]: d for d in dump_list(state)}
+    if name not in found:
+        names = ", ".join(sorted(found)) or "none (build the dataset first)"
+        return problem(request, 404, f"no dump {name[:80]!r}; the dumps are: {names}")
+    dump = found[name]
+    try:
+        data, digest, packed, mtime = _load(dump["path"])
+    except OSError:
+        return problem(request, 503, f"the dump {name} cannot be read right now")
+    zipped = _accepts_gzip(request.headers.get("accept-encoding"))
+    etag = f'"{digest}-gzip"' if zipped else f'"{digest}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": email.utils.formatdate(mtime, usegmt=True),
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "public, max-age=300",
+        "Content-Disposition": f'inline; filename="{name}"',
+    }
+    if _not_modified(request, etag, mtime):
+        return Response(status_code=304, headers=headers)
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(packed if zipped else data, media_type=FORMATS[dump["key"]].content_type, headers=headers)
+
+
+def _not_modified(request: Request, etag: str, mtime: float) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = [t.strip().removeprefix("W/") for t in match.split(",")]
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            parsed = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError):
+            return False
+        return parsed is not None and int(mtime) <= parsed.timestamp()
+    return False
+
+
+async def index(request: Request) -> Response:
+    state = request.app.state.citykg
+    return state.pages.render(
+        request,
+        "dumps.html",
+        dumps=dump_list(state),
+        graphs=state.holdings.named_graphs(),
+        gsp=state.settings.url("/rdf-graph-store"),
+    )
+
+
+async def void(request: Request) -> Response:
+    state = request.app.state.citykg
+    format_param = request.query_params.get("format")
+    if wants_html(request.headers.get("accept"), format_param):
+        turtle = state.derived("void-ttl", lambda: serialize(void_graph(state), "ttl"))
+        return state.pages.render(request, "void.html", turtle=turtle.decode("utf-8"))
+    try:
+        key = choose(request.headers.get("accept"), GRAPH, format_param)
+    except NotAcceptable as exc:
+        return problem(request, 406, str(exc))
+    body = state.derived(f"void-{key}", lambda: serialize(void_graph(state), key))
+    return Response(body, media_type=FORMATS[key].content_type, headers={"Vary": "Accept"})
+
+
+GSP_ALLOW = "GET, HEAD, OPTIONS"
+
+
+async def graph_store(request: Request) -> Response:
+    """SPARQL 1.1 Graph Store HTTP Protocol, read-only: GET ?default or ?graph=IRI."""
+    state = request.app.state.citykg
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": GSP_ALLOW, "Access-Control-Allow-Methods": GSP_ALLOW})
+    if request.method not in ("GET", "HEAD"):
+        return problem(
+            request, 405, "the graph store is read-only here; use SPARQL Update at /sparql", {"Allow": GSP_ALLOW}
+        )
+    params = request.query_params
+    graphs = params.getlist("graph")
+    has_default = "default" in params
+    if has_default == bool(graphs) or len(graphs) > 1:
+        return problem(request, 400, "give either ?default or exactly one ?graph=IRI")
+    try:
+        key = choose(request.headers.get("accept"), GRAPH, params.get("format"))
+    except NotAcceptable as exc:
+        return problem(request, 406, str(exc))
+    holdings = state.holdings
+    if graphs:
+        iri = URIRef(graphs[0])
+        if not holdings.holds(iri):
+            return problem(request, 404, f"this server holds no graph <{graphs[0][:300]}>")
+    cache_key = (holdings.generation, "gsp", graphs[0] if graphs else None, key)
+    body = state.cache.get(cache_key)
+    if body is None:
+        graph = Graph()
+        source = holdings.graph(URIRef(graphs[0])) if graphs else holdings.dataset
+        for triple in source.triples((None, None, None)):
+            graph.add(triple)
+        body = serialize(graph, key, holdings.base)
+        state.cache.put(cache_key, body, len(body))
+    return Response(body, media_type=FORMATS[key].content_type, headers={"Vary": "Accept"})

@@ -1,0 +1,144 @@
+"""The ``/sparql`` route: parse the protocol request, answer via the state, render."""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from citykg.export import serialize
+from citykg.server import negotiation
+from citykg.server.engine import Outcome, QueryTask, UpdateTask
+from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, choose
+from citykg.server.protocol import Operation, ProtocolError, parse_operation
+from citykg.server.responses import BodyTooLarge, problem, read_body, too_large
+from citykg.server.service import service_graph
+
+ALLOW = "GET, HEAD, POST, OPTIONS"
+CORS_PREFLIGHT = {
+    "Access-Control-Allow-Methods": ALLOW,
+    "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization",
+    "Access-Control-Max-Age": "86400",
+    "Allow": ALLOW,
+}
+
+
+async def sparql(request: Request) -> Response:
+    state = request.app.state.citykg
+    method = request.method
+    if method == "OPTIONS":
+        return Response(status_code=204, headers=CORS_PREFLIGHT)
+    if method not in ("GET", "HEAD", "POST"):
+        return problem(request, 405, f"{method} is not a SPARQL protocol method; use GET or POST", {"Allow": ALLOW})
+    try:
+        body = await read_body(request, state.settings.max_body) if method == "POST" else b""
+    except BodyTooLarge:
+        return too_large(request)
+    try:
+        operation = parse_operation(
+            method, request.scope.get("query_string", b""), request.headers.get("content-type"), body
+        )
+    except ProtocolError as exc:
+        return problem(request, exc.status, exc.message, exc.headers)
+    if operation.kind == "description":
+        return description(request, operation.format)
+    if operation.kind == "update":
+        return await update(request, operation)
+    return await query(request, operation)
+
+
+def wants_html(request: Request, format_param: str | None) -> bool:
+    return negotiation.wants_html(request.headers.get("accept"), format_param)
+
+
+def _choose(request: Request, offers: tuple[str, ...], format_param: str | None) -> str | None:
+    try:
+        return choose(request.headers.get("accept"), offers, format_param)
+    except NotAcceptable:
+        return None
+
+
+def asked(request: Request, format_param: str | None) -> str:
+    if format_param:
+        return f"format={format_param[:60]!r}"
+    return f"Accept: {(request.headers.get('accept') or '')[:120]}"
+
+
+async def query(request: Request, operation: Operation) -> Response:
+    state = request.app.state.citykg
+    if wants_html(request, operation.format):
+        rows = state.settings.html_rows
+        task = QueryTask(
+            operation.text, state.endpoint, operation.default_graphs, operation.named_graphs, None, None, rows
+        )
+        key = ("html", operation.text, operation.default_graphs, operation.named_graphs, rows)
+        outcome = await state.answer(task, key)
+        return state.pages.query(request, text=operation.text, outcome=outcome)
+    tabular = _choose(request, TABULAR, operation.format)
+    graph_format = _choose(request, GRAPH, operation.format)
+    if tabular is None and graph_format is None:
+        offers = ", ".join(f"{FORMATS[k].media_type} (format={k})" for k in (*TABULAR, *GRAPH))
+        return problem(request, 406, f"cannot answer in {asked(request, operation.format)}; available: {offers}")
+    task = QueryTask(
+        operation.text,
+        state.endpoint,
+        operation.default_graphs,
+        operation.named_graphs,
+        tabular,
+        graph_format,
+        asked=asked(request, operation.format),
+    )
+    key = ("q", operation.text, operation.default_graphs, operation.named_graphs, tabular, graph_format)
+    if tabular is None or graph_format is None:
+        key = (*key, task.asked)
+    return respond(request, await state.answer(task, key))
+
+
+def respond(request: Request, outcome: Outcome) -> Response:
+    if outcome.ok:
+        return Response(
+            outcome.body, status_code=outcome.status, media_type=outcome.content_type, headers={"Vary": "Accept"}
+        )
+    headers = {"Retry-After": outcome.extra["retry_after"]} if outcome.extra.get("retry_after") else None
+    return problem(request, outcome.status, outcome.message, headers)
+
+
+async def update(request: Request, operation: Operation) -> Response:
+    state = request.app.state.citykg
+    settings = state.settings
+    if not settings.allow_update:
+        return problem(
+            request,
+            403,
+            "updates are disabled: this server is read-only (start it with --allow-update and a token to allow them)",
+        )
+    given = request.headers.get("authorization", "")
+    scheme, _, token = given.partition(" ")
+    expected = settings.update_token or ""
+    if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        return problem(
+            request,
+            401,
+            "updates need the server's token: send Authorization: Bearer <token>",
+            {"WWW-Authenticate": 'Bearer realm="citykg"'},
+        )
+    task = UpdateTask(operation.text, state.endpoint, operation.using, operation.using_named)
+    outcome = await state.update(task)
+    if not outcome.ok:
+        return respond(request, outcome)
+    removed, added = outcome.extra.get("removed", 0), outcome.extra.get("added", 0)
+    return PlainTextResponse(f"update applied: {removed} quads removed, {added} added\n", status_code=200)
+
+
+def description(request: Request, format_param: str | None) -> Response:
+    state = request.app.state.citykg
+    if wants_html(request, format_param):
+        return state.pages.query(request)
+    try:
+        key = choose(request.headers.get("accept"), GRAPH, format_param)
+    except NotAcceptable as exc:
+        return problem(request, 406, str(exc))
+    body = state.derived(f"sd-{key}", lambda: serialize(state.derived("sd", lambda: service_graph(state)), key))
+    headers = {"Vary": "Accept", "Link": f'<{state.settings.url("/.well-known/void")}>; rel="describedby"'}
+    return Response(body, media_type=FORMATS[key].content_type, headers=headers)

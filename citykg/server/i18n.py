@@ -1,0 +1,125 @@
+"""The pages' words in English and German (data labels come from the graph, in the same two languages)."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "de")
+DEFAULT = "en"
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (English, German)
+    "site": ("citykg", "citykg"),
+    "tagline": (
+        "The knowledge graph of a city's international relations: partnerships, networks, people, events and "
+        "awards, each statement with its source.",
+        "Der Wissensgraph der internationalen Beziehungen einer Stadt: Partnerschaften, Netzwerke, Personen, "
+        "Ereignisse und Auszeichnungen, jede Aussage mit Quelle.",
+    ),
+    "home": ("Home", "Start"),
+    "query": ("Query", "Abfrage"),
+    "queries": ("Named queries", "Benannte Abfragen"),
+    "dumps": ("Downloads", "Downloads"),
+    "ontology": ("Ontology", "Ontologie"),
+    "endpoint": ("SPARQL endpoint", "SPARQL-Endpunkt"),
+    "void": ("Dataset description (VoID, DCAT)", "Datensatzbeschreibung (VoID, DCAT)"),
+    "search": ("Search", "Suche"),
+    "search_placeholder": ("Search labels …", "Bezeichnungen suchen …"),
+    "language": ("Language", "Sprache"),
+    "counts": ("In numbers", "In Zahlen"),
+    "triples": ("triples", "Tripel"),
+    "entities": ("resources", "Ressourcen"),
+    "classes": ("classes", "Klassen"),
+    "properties": ("properties", "Eigenschaften"),
+    "graphs": ("named graphs", "benannte Graphen"),
+    "browse": ("Browse by kind", "Nach Art stöbern"),
+    "start_here": ("Start here", "Hier beginnen"),
+    "views": ("Ways in", "Zugänge"),
+    "view_query": ("Write SPARQL in the query editor", "SPARQL im Abfrage-Editor schreiben"),
+    "view_queries": ("Run one of the named queries", "Eine der benannten Abfragen ausführen"),
+    "view_dumps": ("Download the whole graph", "Den ganzen Graphen herunterladen"),
+    "view_endpoint": ("Use the endpoint from any SPARQL client", "Den Endpunkt mit jedem SPARQL-Client nutzen"),
+    "view_ontology": ("Read the ontology and its shapes", "Die Ontologie und ihre Shapes lesen"),
+    "run": ("Run", "Ausführen"),
+    "examples": ("Examples (named queries)", "Beispiele (benannte Abfragen)"),
+    "choose_example": ("— choose an example —", "— Beispiel wählen —"),
+    "results": ("Results", "Ergebnisse"),
+    "rows": ("rows", "Zeilen"),
+    "row": ("row", "Zeile"),
+    "rows_shown": ("showing the first {shown} of {total} rows", "die ersten {shown} von {total} Zeilen"),
+    "no_rows": ("No results.", "Keine Ergebnisse."),
+    "download": ("Download", "Herunterladen"),
+    "answer_yes": ("Yes (true)", "Ja (true)"),
+    "answer_no": ("No (false)", "Nein (false)"),
+    "error": ("Error", "Fehler"),
+    "parameters": ("Parameters", "Parameter"),
+    "optional": ("optional", "optional"),
+    "required": ("required", "erforderlich"),
+    "default": ("default", "Vorgabe"),
+    "fill_in": ("Fill in the parameters and run the query.", "Parameter ausfüllen und die Abfrage ausführen."),
+    "query_text": ("Query text", "Abfragetext"),
+    "formats": ("Formats", "Formate"),
+    "name": ("Name", "Name"),
+    "title": ("Title", "Titel"),
+    "description": ("Description", "Beschreibung"),
+    "types": ("Types", "Typen"),
+    "statements": ("Statements", "Aussagen"),
+    "incoming": ("Referenced by", "Verweise hierher"),
+    "relations": ("Relations and events", "Beziehungen und Ereignisse"),
+    "dates": ("Dates", "Daten"),
+    "sources": ("Sources", "Quellen"),
+    "source": ("Source", "Quelle"),
+    "quote": ("Quote", "Zitat"),
+    "note": ("Note", "Anmerkung"),
+    "confidence": ("Confidence", "Verlässlichkeit"),
+    "no_sources": (
+        "No source is cited for this resource itself.",
+        "Für diese Ressource selbst ist keine Quelle angegeben.",
+    ),
+    "other_formats": ("This description as", "Diese Beschreibung als"),
+    "in_graph": ("graph", "Graph"),
+    "not_found": ("Not found", "Nicht gefunden"),
+    "not_found_text": ("There is no resource at {iri}.", "Unter {iri} gibt es keine Ressource."),
+    "did_you_mean": ("Did you mean", "Meinten Sie"),
+    "search_results": ("Search results", "Suchergebnisse"),
+    "no_matches": ("Nothing matches.", "Keine Treffer."),
+    "classes_h": ("Classes", "Klassen"),
+    "properties_h": ("Properties", "Eigenschaften"),
+    "schemes_h": ("Concept schemes", "Begriffsschemata"),
+    "shapes_h": ("Shapes (SHACL)", "Shapes (SHACL)"),
+    "subclass_of": ("subclass of", "Unterklasse von"),
+    "domain": ("domain", "Definitionsbereich"),
+    "range": ("range", "Wertebereich"),
+    "target": ("target class", "Zielklasse"),
+    "path": ("path", "Pfad"),
+    "constraints": ("constraints", "Bedingungen"),
+    "message": ("message", "Meldung"),
+    "file": ("File", "Datei"),
+    "size": ("Size", "Größe"),
+    "checksum": ("SHA-256", "SHA-256"),
+    "licence": ("Licence", "Lizenz"),
+    "graph_store": ("Graph store (read-only)", "Graph Store (nur lesen)"),
+    "named_graph": ("Named graph", "Benannter Graph"),
+    "graph_triples": ("{n} triples in this graph", "{n} Tripel in diesem Graphen"),
+    "offline": (
+        "Everything on these pages is served by this server; nothing is loaded from elsewhere.",
+        "Alles auf diesen Seiten kommt von diesem Server; nichts wird von anderswo geladen.",
+    ),
+    "status": ("Status", "Status"),
+    "back_home": ("Back to the start page", "Zurück zur Startseite"),
+    "limit_note": (
+        "HTML tables show at most {n} rows; download a format for all of them.",
+        "HTML-Tabellen zeigen höchstens {n} Zeilen; für alle ein Format herunterladen.",
+    ),
+    "members": ("instances", "Instanzen"),
+    "label_lang": ("Labels in", "Bezeichnungen auf"),
+    "broader": ("broader", "übergeordnet"),
+    "more": ("and {n} more", "und {n} weitere"),
+    "role": ("via", "über"),
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    chosen = pair[1] if lang == "de" else pair[0]
+    return chosen.format(**values) if values else chosen

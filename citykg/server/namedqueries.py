@@ -1,0 +1,182 @@
+"""Named queries over HTTP: ``/queries`` lists them (HTML, JSON), ``/queries/NAME?param=…`` runs one.
+
+The URL of a run is stable and citable; parameters are typed and bound by the same code as the CLI
+(:func:`citykg.queries.bind`), so a bad value is a 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from rdflib import URIRef
+from rdflib.term import Node
+from starlette.requests import Request
+from starlette.responses import Response
+
+from citykg import queries as named
+from citykg.errors import QueryError
+from citykg.queries import NamedQuery, bind
+from citykg.server.endpoint import respond, wants_html
+from citykg.server.engine import QueryTask
+from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, choose
+from citykg.server.responses import problem
+
+RESERVED = ("format",)
+INNERMOST_WHERE = re.compile(r"(?i)\bWHERE\s*\{")
+
+
+def _innermost_values(text: str, bindings: Mapping[str, Node]) -> str:
+    matches = list(INNERMOST_WHERE.finditer(text))
+    if not matches:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    names = sorted(bindings)
+    block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }}\n"
+    at = matches[-1].end()
+    return text[:at] + block + text[at:]
+
+
+def with_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query text with its parameters bound by VALUES blocks, for engines without initial bindings
+    (Oxigraph, the query editor). Uses :func:`citykg.queries.with_values` where the library has it."""
+    if not bindings:
+        return text
+    shared = getattr(named, "with_values", None)
+    return shared(text, bindings) if shared is not None else _innermost_values(text, bindings)
+
+
+def example_values(query: NamedQuery, lang: str, base: str, focus: URIRef | None) -> dict[str, Node]:
+    """Bindings to show a named query with: defaults, the page's language, and the "e.g." of a description."""
+    given: dict[str, str] = {}
+    for p in query.parameters:
+        if p.type == "language":
+            given[p.name] = lang
+        elif p.default is None and not p.optional:
+            example = re.search(r"e\.g\.\s+([^\s,;]+)", p.description)
+            if example:
+                given[p.name] = example.group(1)
+    try:
+        return bind(query, given, base, focus)
+    except QueryError:
+        return {}
+
+
+def describe(query: NamedQuery, url: str) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "form": query.form,
+        "url": url,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "description": p.description,
+                "default": p.default,
+                "required": p.required,
+            }
+            for p in query.parameters
+        ],
+    }
+
+
+async def index(request: Request) -> Response:
+    state = request.app.state.citykg
+    try:
+        fmt = choose(request.headers.get("accept"), ("html", "json"), request.query_params.get("format"))
+    except NotAcceptable as exc:
+        return problem(request, 406, str(exc))
+    queries = list(state.catalogue)
+    if fmt == "json":
+        data = [describe(q, state.settings.url(f"/queries/{q.name}")) for q in queries]
+        body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+        return Response(body, media_type="application/json", headers={"Vary": "Accept"})
+    return state.pages.render(request, "queries.html", queries=queries)
+
+
+def _given(request: Request, query: NamedQuery) -> dict[str, str]:
+    given: dict[str, str] = {}
+    known = {p.name for p in query.parameters}
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED or (key == "lang" and "lang" not in known) or not value.strip():
+            continue  # an empty form field means "not given"
+        if key in given:
+            raise QueryError(f"parameter {key} is given more than once")
+        given[key] = value
+    return given
+
+
+async def run(request: Request) -> Response:
+    state = request.app.state.citykg
+    name = request.path_params["name"]
+    try:
+        query = state.catalogue.get(name)
+    except QueryError as exc:
+        return problem(request, 404, str(exc))
+    format_param = request.query_params.get("format")
+    html = wants_html(request, format_param)
+    try:
+        given = _given(request, query)
+    except QueryError as exc:
+        return problem(request, 400, str(exc))
+    if html:
+        return await page(request, query, given)
+    offers = GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    try:
+        fmt = choose(request.headers.get("accept"), offers, format_param)
+    except NotAcceptable as exc:
+        return problem(request, 406, str(exc))
+    try:
+        bindings = bind(query, given, state.holdings.base, state.holdings.focus)
+    except QueryError as exc:
+        return problem(request, 400, str(exc))
+    task = _task(state, query, bindings, fmt=fmt)
+    outcome = await state.answer(task, ("named", query.name, task.bindings, fmt))
+    return respond(request, outcome)
+
+
+def _task(state, query: NamedQuery, bindings: dict, *, fmt: str | None = None, rows: int = 0) -> QueryTask:  # type: ignore[no-untyped-def]
+    ordered = tuple(sorted(bindings.items()))
+    tabular = fmt if fmt in TABULAR else None
+    graph_format = fmt if fmt in GRAPH else None
+    return QueryTask(
+        query.text, state.endpoint, tabular=tabular, graph_format=graph_format, table_rows=rows, bindings=ordered
+    )
+
+
+async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Response:
+    state = request.app.state.citykg
+    lang, _ = state.pages.language(request)
+    names = {p.name for p in query.parameters}
+    values = dict(given)
+    if "lang" in names and "lang" not in values:
+        values["lang"] = lang
+    missing = [p for p in query.parameters if p.required and not values.get(p.name)]
+    outcome, message, status = None, None, 200
+    if not missing or given:
+        try:
+            bindings = bind(query, values, state.holdings.base, state.holdings.focus)
+            rows = state.settings.html_rows
+            task = _task(state, query, bindings, rows=rows)
+            outcome = await state.answer(task, ("named-html", query.name, task.bindings, rows))
+            if not outcome.ok:
+                status = outcome.status
+        except QueryError as exc:
+            message, status = str(exc), 400
+    offers = GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    params = {k: v for k, v in given.items()}
+    downloads = [(FORMATS[k], {**params, "format": k}) for k in offers] if outcome is not None and outcome.ok else []
+    return state.pages.render(
+        request,
+        "namedquery.html",
+        status,
+        query=query,
+        values=values,
+        outcome=outcome,
+        message=message,
+        missing=missing,
+        downloads=downloads,
+        rows_cap=state.settings.html_rows,
+    )

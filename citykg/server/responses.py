@@ -1,0 +1,43 @@
+"""Responses shared by every route: errors for people and programs, request bodies with a size cap."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from citykg.server.negotiation import prefers_html
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, cap: int) -> bytes:
+    """The request body, refused (413) beyond ``cap`` bytes even when no Content-Length was sent."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > cap:
+                raise BodyTooLarge
+        except ValueError:
+            pass
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > cap:
+            raise BodyTooLarge
+    return bytes(chunks)
+
+
+def problem(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error: an HTML page for browsers, plain text (the message, no traceback) for everyone else."""
+    headers = {"Vary": "Accept", **(headers or {})}
+    if request.method != "HEAD" and prefers_html(request.headers.get("accept")):
+        state = request.app.state.citykg
+        return state.pages.error(request, status, message, headers=headers)
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
+
+
+def too_large(request: Request) -> Response:
+    cap = request.app.state.citykg.settings.max_body
+    return problem(request, 413, f"the request body is larger than this server accepts ({cap:,} bytes)")

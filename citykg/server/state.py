@@ -1,0 +1,128 @@
+"""Everything a request handler needs, in one object: settings, data, workers, cache, pages.
+
+Handlers reach it as ``request.app.state.citykg``. :meth:`ServerState.answer` is the one way a query is
+answered: from the cache, else by a worker (identical queries in flight share one run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Hashable
+from pathlib import Path
+
+from rdflib import Graph
+
+from citykg.build import MANIFEST
+from citykg.config import Project
+from citykg.queries import Catalogue
+from citykg.server.cache import LRU
+from citykg.server.datasets import Holdings
+from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error
+from citykg.server.pages import Pages
+from citykg.server.settings import Settings
+from citykg.server.workers import Busy, Pool, PoolError
+
+CACHEABLE = (200, 400, 403, 406)
+
+
+class ServerState:
+    def __init__(
+        self,
+        settings: Settings,
+        project: Project,
+        holdings: Holdings,
+        catalogue: Catalogue,
+        shapes: Graph | None = None,
+    ) -> None:
+        self.settings = settings
+        self.project = project
+        self.holdings = holdings
+        self.catalogue = catalogue
+        self.shapes = shapes if shapes is not None else Graph()
+        self.engine = Engine(holdings, settings.allow_service)
+        self.pool = Pool(self.engine.run, settings.workers, memory_mb=settings.memory_mb)
+        self.cache = LRU(max_entries=2048 if settings.cache_mb else 0, max_bytes=settings.cache_mb * 1024 * 1024)
+        self.pages_cache = LRU(max_entries=1024, max_bytes=max(1, settings.cache_mb // 4) * 1024 * 1024)
+        self.started = time.time()
+        self._inflight: dict[Hashable, asyncio.Future[Outcome]] = {}
+        self._update_lock: asyncio.Lock | None = None
+        self.manifest = self._read_manifest()
+        self._derived: dict[str, tuple[int, object]] = {}
+        self.pages = Pages(self)
+
+    # -- paths and IRIs --------------------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        return self.settings.url("/sparql")
+
+    @property
+    def build_dir(self) -> Path:
+        return self.project.build_dir
+
+    def _read_manifest(self) -> dict:
+        try:
+            return json.loads((self.project.build_dir / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def derived(self, name: str, compute):  # type: ignore[no-untyped-def]
+        """A value computed from the data once per generation (VoID statistics, the SD, the ontology page)."""
+        generation = self.holdings.generation
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != generation:
+            cached = (generation, compute())
+            self._derived[name] = cached
+        return cached[1]
+
+    # -- answering -------------------------------------------------------------------------------------------
+    async def answer(self, task: QueryTask, key: Hashable) -> Outcome:
+        full_key = (self.holdings.generation, key)
+        hit = self.cache.get(full_key)
+        if hit is not None:
+            return hit
+        running = self._inflight.get(full_key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._inflight[full_key] = future
+        try:
+            outcome = await self.execute(task)
+            if outcome.status in CACHEABLE and self.holdings.generation == full_key[0]:
+                size = len(outcome.body) + (len(outcome.table.rows) * 200 if outcome.table else 0) + 200
+                self.cache.put(full_key, outcome, size)
+            future.set_result(outcome)
+            return outcome
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved
+            raise
+        finally:
+            self._inflight.pop(full_key, None)
+
+    async def execute(self, task: QueryTask | UpdateTask) -> Outcome:
+        try:
+            result = await self.pool.run(task, self.settings.timeout)
+        except PoolError as exc:
+            outcome = error(exc.status, str(exc))
+            outcome.extra["retry_after"] = "1" if isinstance(exc, Busy) else ""
+            return outcome
+        if isinstance(result, BaseException):
+            return error(503, f"the query failed in its worker: {result}")
+        return result
+
+    async def update(self, task: UpdateTask) -> Outcome:
+        if self._update_lock is None:
+            self._update_lock = asyncio.Lock()
+        async with self._update_lock:
+            outcome = await self.execute(task)
+            if outcome.changes is not None:
+                removed, added = outcome.changes
+                self.holdings.apply(removed, added)
+                self.cache.clear()
+                self.pages_cache.clear()
+                self.pool.refresh()
+                outcome.extra["removed"], outcome.extra["added"] = len(removed), len(added)
+                outcome.changes = None
+            return outcome

@@ -1,0 +1,168 @@
+"""VoID and DCAT at ``/.well-known/void``: computed counts, partitions, distributions, the endpoint.
+
+The data's own description of the dataset (title, licence, keywords … in ``graph/dataset.ttl``) is kept;
+everything countable is computed here, from what the server holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+
+from citykg.namespaces import SD, bind_prefixes
+from citykg.server.negotiation import FORMATS
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+IANA = "http://www.iana.org/assignments/media-types/"
+DUMP_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
+DUMP_TITLES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
+
+
+@dataclass
+class Statistics:
+    triples: int = 0
+    entities: int = 0
+    subjects: int = 0
+    objects: int = 0
+    classes: Counter = field(default_factory=Counter)
+    properties: Counter = field(default_factory=Counter)
+    graphs: list[tuple[URIRef, int]] = field(default_factory=list)
+
+
+def statistics(state) -> Statistics:  # type: ignore[no-untyped-def]
+    return state.derived("statistics", lambda: _count(state))
+
+
+def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
+    holdings = state.holdings
+    stats = Statistics()
+    subjects: set = set()
+    objects: set = set()
+    for s, p, o in holdings.dataset.triples((None, None, None)):
+        stats.triples += 1
+        subjects.add(s)
+        objects.add(o)
+        stats.properties[p] += 1
+        if p == RDF.type:
+            stats.classes[o] += 1
+    stats.subjects = len(subjects)
+    stats.objects = len(objects)
+    stats.entities = sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(holdings.base))
+    stats.graphs = [(name, len(holdings.graph(name))) for name in holdings.named_graphs()]
+    return stats
+
+
+def dataset_iri(state) -> URIRef:  # type: ignore[no-untyped-def]
+    holdings = state.holdings
+    for candidate in holdings.dataset.subjects(RDF.type, VOID.Dataset):
+        if isinstance(candidate, URIRef) and str(candidate).startswith(holdings.base):
+            return candidate
+    return URIRef(holdings.base + "dataset")
+
+
+def dumps(state) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The build's dumps: name, format, media type, size, sha256 (from the manifest), URL."""
+    outputs = state.manifest.get("outputs", {})
+    found = []
+    for key in DUMP_FORMATS:
+        name = f"citykg.{key}"
+        path = state.build_dir / name
+        if name not in outputs or not path.is_file():
+            continue
+        found.append(
+            {
+                "name": name,
+                "key": key,
+                "title": DUMP_TITLES[key],
+                "media_type": FORMATS[key].media_type,
+                "size": path.stat().st_size,
+                "sha256": outputs[name],
+                "url": state.settings.url(f"/dumps/{name}"),
+                "path": path,
+            }
+        )
+    return found
+
+
+def void_graph(state) -> Graph:  # type: ignore[no-untyped-def]
+    return state.derived("void", lambda: _void(state))
+
+
+def _void(state) -> Graph:  # type: ignore[no-untyped-def]
+    holdings = state.holdings
+    settings = state.settings
+    stats = statistics(state)
+    graph = bind_prefixes(Graph(), holdings.base)
+    graph.bind("spdx", SPDX)
+    graph.bind("sd", SD)
+    dataset = dataset_iri(state)
+    document = URIRef(settings.url("/.well-known/void"))
+    endpoint = URIRef(state.endpoint)
+    for p, o in holdings.dataset.predicate_objects(dataset):
+        graph.add((dataset, p, o))
+    graph.add((document, RDF.type, VOID.DatasetDescription))
+    graph.add((document, FOAF.primaryTopic, dataset))
+    graph.add((document, DCTERMS.title, Literal("VoID and DCAT description of the citykg dataset", lang="en")))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    count = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
+    graph.add((dataset, VOID.triples, count(stats.triples)))
+    graph.add((dataset, VOID.entities, count(stats.entities)))
+    graph.add((dataset, VOID.classes, count(len(stats.classes))))
+    graph.add((dataset, VOID.properties, count(len(stats.properties))))
+    graph.add((dataset, VOID.distinctSubjects, count(stats.subjects)))
+    graph.add((dataset, VOID.distinctObjects, count(stats.objects)))
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    graph.add((dataset, VOID.uriSpace, Literal(holdings.base)))
+    graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    if holdings.focus is not None:
+        graph.add((dataset, VOID.exampleResource, holdings.focus))
+    for number, (cls, n) in enumerate(sorted(stats.classes.items(), key=lambda item: str(item[0]))):
+        part = BNode(f"class{number}")
+        graph.add((dataset, VOID.classPartition, part))
+        graph.add((part, VOID["class"], cls))
+        graph.add((part, VOID.entities, count(n)))
+    for number, (prop, n) in enumerate(sorted(stats.properties.items(), key=lambda item: str(item[0]))):
+        part = BNode(f"property{number}")
+        graph.add((dataset, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, prop))
+        graph.add((part, VOID.triples, count(n)))
+    for name, size in stats.graphs:
+        graph.add((dataset, VOID.subset, name))
+        graph.add((name, RDF.type, VOID.Dataset))
+        graph.add((name, VOID.triples, count(size)))
+        graph.add((name, DCAT.accessURL, URIRef(settings.url("/rdf-graph-store"))))
+    licence = holdings.dataset.value(dataset, DCTERMS.license)
+    for dump in dumps(state):
+        url = URIRef(dump["url"])
+        graph.add((dataset, VOID.dataDump, url))
+        graph.add((dataset, DCAT.distribution, url))
+        graph.add((url, RDF.type, DCAT.Distribution))
+        graph.add((url, DCTERMS.title, Literal(f"{dump['title']} dump", lang="en")))
+        graph.add((url, DCAT.downloadURL, url))
+        graph.add((url, DCAT.accessURL, url))
+        graph.add((url, DCAT.mediaType, URIRef(IANA + dump["media_type"])))
+        graph.add((url, DCTERMS["format"], Literal(dump["media_type"])))
+        graph.add((url, DCAT.byteSize, Literal(dump["size"], datatype=XSD.nonNegativeInteger)))
+        checksum = BNode(f"checksum-{dump['key']}")
+        graph.add((url, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(dump["sha256"], datatype=XSD.hexBinary)))
+        if licence is not None:
+            graph.add((url, DCTERMS.license, licence))
+    service = URIRef(state.endpoint + "#service")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, DCAT.endpointURL, endpoint))
+    graph.add((service, SD.endpoint, endpoint))
+    graph.add((service, DCAT.endpointDescription, endpoint))
+    graph.add((service, DCAT.servesDataset, dataset))
+    graph.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    graph.add((service, DCTERMS.title, Literal("citykg SPARQL endpoint", lang="en")))
+    if licence is not None:
+        graph.add((service, DCTERMS.license, licence))
+    return graph
