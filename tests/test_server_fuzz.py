@@ -150,3 +150,63 @@ def test_paths_never_fail(server, path: list[str]) -> None:
     response = httpx.get(url, headers={"Accept": "text/html"}, timeout=15)
     assert response.status_code in (200, 303, 400, 404), (url, response.status_code, response.text[:300])
     assert "Traceback" not in response.text
+
+
+VIEW_PARAMS = [
+    "focus",
+    "depth",
+    "kinds",
+    "classes",
+    "as-of",
+    "as_of",
+    "lang",
+    "size-by",
+    "cluster",
+    "physics",
+    "layout-threshold",
+    "edge-labels",
+    "show-undated",
+    "embed",
+    "since",
+    "until",
+    "format",
+    "x",
+]
+VIEW_VALUES = [
+    "city/dortmund",
+    "city/leeds",
+    "city/scriptville",
+    "city/amiens",
+    "partnership/dortmund-leeds",
+    "https://w3id.org/citykg/dortmund/city/leeds",
+    "0",
+    "1",
+    "3",
+    "-1",
+    "1970",
+    "2024",
+    "99999",
+    "de",
+    "en",
+    "twinning,membership",
+    "partner",
+    "class",
+    "country",
+    "on",
+    "off",
+    "svg",
+    "html",
+    "true",
+    "",
+]
+
+
+@settings(FUZZ, max_examples=80)
+@given(
+    path=st.sampled_from(["/view", "/map", "/timeline"]),
+    params=st.lists(st.tuples(st.sampled_from(VIEW_PARAMS), st.one_of(st.sampled_from(VIEW_VALUES), text)), max_size=4),
+)
+def test_views_never_fail(server, path: str, params: list[tuple[str, str]]) -> None:
+    response = httpx.get(server.url + path.lstrip("/"), params=params, timeout=15)
+    assert response.status_code in (200, 400), (path, params, response.text[:500])
+    assert "Traceback" not in response.text

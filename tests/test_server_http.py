@@ -499,6 +499,9 @@ ROUTES = [
     "resource/",
     ".well-known/",
     "page/city/",
+    "view/",
+    "map/",
+    "timeline/",
 ]
 TRICKS = [
     "../../../../etc/passwd",

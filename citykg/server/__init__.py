@@ -6,5 +6,6 @@ Modules, one noun each: :mod:`command` (the CLI), :mod:`app` (routes and the gua
 :mod:`cache`, :mod:`protocol` (the SPARQL protocol's request rules), :mod:`negotiation`, :mod:`endpoint`
 (``/sparql``), :mod:`service` (service description), :mod:`void` (VoID/DCAT), :mod:`dumps` (dumps, graph
 store), :mod:`namedqueries`, :mod:`linkeddata`, :mod:`describe`, :mod:`ontology`, :mod:`search`,
-:mod:`site` (landing page, static files), :mod:`pages` and :mod:`i18n` (HTML), :mod:`responses`.
+:mod:`site` (landing page, static files), :mod:`views` (``/view``, ``/map``, ``/timeline`` from
+:mod:`citykg.views`), :mod:`pages` and :mod:`i18n` (HTML), :mod:`responses`.
 """

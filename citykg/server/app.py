@@ -2,7 +2,8 @@
 
 The guard (plain ASGI, no threads) refuses path tricks (``..``, ``.``, encoded slashes or backslashes,
 NUL) on every route with 400, refuses bodies larger than the cap with 413 before reading them, adds
-CORS and security headers (a Content-Security-Policy that allows nothing from other hosts), and turns an
+CORS and security headers (a Content-Security-Policy that allows nothing from other hosts, unless the
+response brings its own, as the view pages and resource pages do), and turns an
 unexpected exception into a 500 without a traceback (the traceback goes to the server's stderr).
 """
 
@@ -18,7 +19,8 @@ from urllib.parse import unquote_to_bytes
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site
+from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site, views
+from citykg.server.responses import DEFAULT_CSP
 from citykg.server.state import ServerState
 
 Scope = MutableMapping[str, Any]
@@ -31,11 +33,7 @@ SECURITY_HEADERS = [
     (b"access-control-expose-headers", b"Content-Type, ETag, Last-Modified, Link, Location, Vary"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (
-        b"content-security-policy",
-        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
+    (b"content-security-policy", DEFAULT_CSP.encode("ascii")),
 ]
 MAX_PATH = 4096
 ANY = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -125,6 +123,9 @@ def routes() -> list[Route]:
         Route("/ontology", ontology.page, methods=["GET", "HEAD"]),
         Route("/ontology/shapes", ontology.shapes, methods=["GET", "HEAD"]),
         Route("/search", site.search, methods=["GET", "HEAD"]),
+        Route("/view", views.view, methods=["GET", "HEAD"]),
+        Route("/map", views.map_page, methods=["GET", "HEAD"]),
+        Route("/timeline", views.timeline, methods=["GET", "HEAD"]),
         Route("/static/{name}", site.static, methods=["GET", "HEAD"]),
         Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
         Route("/resource", linkeddata.any_resource, methods=["GET", "HEAD"]),

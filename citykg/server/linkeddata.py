@@ -6,7 +6,9 @@ browsers (HTML) or ``/data/city/dortmund.ttl`` (``.nt``, ``.jsonld``, ``.rdf``) 
 ``Accept`` (``Vary: Accept``). ``/data/city/dortmund`` without an extension negotiates itself (200,
 ``Vary: Accept``, ``Content-Location``). Pages name their RDF forms in ``Link: rel="alternate"`` headers.
 IRIs outside the base that the data mentions (vocabulary concepts, external identifiers) have pages at
-``/resource?iri=…``. Unknown IRIs get a 404 with suggestions.
+``/resource?iri=…``. Unknown IRIs get a 404 with suggestions. The page of a resource drawn in the network
+embeds its ego network (``/view?focus=IRI&depth=1&embed=1``, see :mod:`citykg.server.views`) in an
+``<iframe>``, so it sends ``frame-src 'self'`` in its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from citykg.export import serialize
 from citykg.results import compact
 from citykg.server.describe import describe, description_graph, exists
 from citykg.server.negotiation import FORMATS, GRAPH, NotAcceptable, choose, prefers_html
-from citykg.server.responses import problem
+from citykg.server.responses import DEFAULT_CSP, FRAMING_CSP, problem
 from citykg.server.search import suggestions
+from citykg.server.views import ego_query
 
 EXTENSIONS = {FORMATS[k].extension: k for k in GRAPH}
 SAFE = "/:@!$&'()*+,;=-._~"  # characters left as they are when a path goes into a URL
@@ -76,7 +79,7 @@ async def page(request: Request) -> Response:
     iri = _iri(request, request.path_params["path"])
     if not request.path_params["path"] or not exists(state.holdings, iri):
         return not_found(request, str(iri))
-    return resource_page(request, iri)
+    return resource_page(request, iri, await state.views.has_node(str(iri)))
 
 
 async def data(request: Request) -> Response:
@@ -115,7 +118,7 @@ async def any_resource(request: Request) -> Response:
     except NotAcceptable as exc:
         return problem(request, 406, str(exc))
     if fmt == "html":
-        response = resource_page(request, iri)
+        response = resource_page(request, iri, await state.views.has_node(text))
         response.headers["Vary"] = "Accept, Accept-Language"
         return response
     return rdf_response(request, iri, fmt, {"Vary": "Accept"})
@@ -131,13 +134,14 @@ def rdf_response(request: Request, iri: URIRef, fmt: str, headers: dict[str, str
     return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
 
 
-def resource_page(request: Request, iri: URIRef) -> Response:
+def resource_page(request: Request, iri: URIRef, ego: bool = False) -> Response:
+    """The HTML page of ``iri``; with ``ego`` (it is drawn in the network) it embeds its ego network."""
     state = request.app.state.citykg
     pages = state.pages
     lang, explicit = pages.language(request)
     alternates = [(FORMATS[k], pages.data_href(iri, k)) for k in GRAPH]
     link = ", ".join(f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for fmt, href in alternates)
-    key = (state.holdings.generation, "page", str(iri), lang, explicit)
+    key = (state.holdings.generation, "page", str(iri), lang, explicit, ego)
     cached = state.pages_cache.get(key)
     if cached is None:
         holdings = state.holdings
@@ -151,7 +155,8 @@ def resource_page(request: Request, iri: URIRef) -> Response:
             iri=iri,
             alternates=alternates,
             gsp=state.settings.prefix + "/rdf-graph-store?" + urlencode({"graph": str(iri)}),
-            headers={"Link": link},
+            ego=state.settings.prefix + "/view?" + ego_query(str(iri), lang) if ego else None,
+            headers={"Link": link, "Content-Security-Policy": FRAMING_CSP if ego else DEFAULT_CSP},
         )
         cached = (response.body, dict(response.headers))
         state.pages_cache.put(key, cached, len(response.body))

@@ -7,6 +7,15 @@ from starlette.responses import PlainTextResponse, Response
 
 from citykg.server.negotiation import prefers_html
 
+#: The policy of every response that does not send its own: nothing from other hosts, only our own scripts
+#: and styles, never in a frame. View pages send their own (``page_csp``), resource pages add ``frame-src``.
+DEFAULT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+#: The policy of a page that embeds a view of this server in an <iframe> (resource pages: the ego network).
+FRAMING_CSP = DEFAULT_CSP + "; frame-src 'self'"
+
 
 class BodyTooLarge(Exception):
     pass

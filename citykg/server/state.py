@@ -1,7 +1,8 @@
 """Everything a request handler needs, in one object: settings, data, workers, cache, pages.
 
 Handlers reach it as ``request.app.state.citykg``. :meth:`ServerState.answer` is the one way a query is
-answered: from the cache, else by a worker (identical queries in flight share one run).
+answered: from the cache, else by a worker (identical queries in flight share one run). The interactive
+views (``/view``, ``/map``, ``/timeline``) keep their projection and pages in :attr:`ServerState.views`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from citykg.server.datasets import Holdings
 from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error
 from citykg.server.pages import Pages
 from citykg.server.settings import Settings
+from citykg.server.views import Views
 from citykg.server.workers import Busy, Pool, PoolError
 
 CACHEABLE = (200, 400, 403, 406)
@@ -51,6 +53,7 @@ class ServerState:
         self.manifest = self._read_manifest()
         self._derived: dict[str, tuple[int, object]] = {}
         self.pages = Pages(self)
+        self.views = Views(self)
 
     # -- paths and IRIs --------------------------------------------------------------------------------------
     @property
@@ -119,10 +122,12 @@ class ServerState:
             outcome = await self.execute(task)
             if outcome.changes is not None:
                 removed, added = outcome.changes
-                self.holdings.apply(removed, added)
-                self.cache.clear()
-                self.pages_cache.clear()
-                self.pool.refresh()
+                async with self.views.data_lock:  # not while a view's projection reads the dataset
+                    self.holdings.apply(removed, added)
+                    self.cache.clear()
+                    self.pages_cache.clear()
+                    self.views.clear()
+                    self.pool.refresh()
                 outcome.extra["removed"], outcome.extra["added"] = len(removed), len(added)
                 outcome.changes = None
             return outcome

@@ -6,9 +6,11 @@ answer within the timeout the worker is killed (SIGKILL) and a fresh one is fork
 runaway query never holds a worker (or the event loop) for longer than the timeout. After an update
 the pool is re-forked, so every later query sees the new data.
 
-The parent never runs threads that could hold locks across ``fork`` (the app serves files itself and
-binds its socket before uvicorn starts), and a child closes every inherited descriptor but its own
-socket, ignores SIGINT (the parent stops it) and dies with the parent (PR_SET_PDEATHSIG).
+The parent runs no threads that could hold locks a child needs across ``fork`` (the app serves files
+itself and binds its socket before uvicorn starts; the only threads are those that generate the view
+pages, :mod:`citykg.server.views`, which run rdflib, networkx and Jinja with every module imported
+beforehand, and take no lock the query handler uses), and a child closes every inherited descriptor but
+its own socket, ignores SIGINT (the parent stops it) and dies with the parent (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
