@@ -44,10 +44,21 @@ def native_store(graph: Graph):  # -> pyoxigraph.Store | None
     return store._inner if type(store).__name__ == "OxigraphStore" else None
 
 
+def _sorted_byte_lines(lines: list[bytes], *, unique: bool) -> bytes:
+    """Sort UTF-8 lines as bytes (the same order as sorting the decoded text) without decoding a copy."""
+    if unique:
+        lines = list(set(lines))
+    lines.sort()
+    if lines and not lines[0]:
+        del lines[0]
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
 def to_ntriples(graph: Graph, base: str | None = None) -> bytes:
     inner = native_store(graph)
     if inner is not None:  # Oxigraph's terms print as N-Triples: no conversion to rdflib and back
-        return _sorted_lines("\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in inner))
+        lines = [f"{q.subject} {q.predicate} {q.object} .".encode() for q in inner]
+        return _sorted_byte_lines(lines, unique=True)
     return _sorted_lines(union_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 
@@ -56,7 +67,8 @@ def to_nquads(graph: Graph, base: str | None = None) -> bytes:
     if inner is not None:
         import pyoxigraph as ox
 
-        return _sorted_lines(inner.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+        # a store holds each quad once: no de-duplication, and the dump is split in place, never decoded
+        return _sorted_byte_lines(inner.dump(format=ox.RdfFormat.N_QUADS).split(b"\n"), unique=False)
     if not isinstance(graph, Dataset):
         return to_ntriples(graph)
     # rdflib writes the default graph's quads with a graph term; keep only named-graph quads and triples

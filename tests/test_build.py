@@ -159,3 +159,12 @@ def test_base_is_configurable(project_copy: Project, tmp_path: Path) -> None:
 def test_export_formats_are_all_written(built, project: Project) -> None:
     for fmt in EXPORT_FORMATS:
         assert (project.build_dir / f"{STEM}.{fmt}").stat().st_size > 0
+
+
+def test_oxigraph_writes_the_same_ntriples_and_nquads(built, project: Project) -> None:
+    from citykg.export import serialize
+    from citykg.store import open_dataset
+
+    oxigraph = open_dataset(project, store="oxigraph")
+    for fmt in ("nt", "nq"):
+        assert serialize(oxigraph, fmt) == serialize(built.dataset, fmt), fmt
