@@ -71,6 +71,9 @@ class LazyGroup(click.Group):
         "analyze": "citykg.views.commands:analyze",
         "path": "citykg.views.commands:path",
         "shared": "citykg.views.commands:shared",
+        "push": "citykg.remote.commands:push",
+        "reconcile": "citykg.remote.commands:reconcile",
+        "enrich": "citykg.remote.commands:enrich",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -246,6 +249,19 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "--format", "fmt", type=click.Choice(sorted(set(TABULAR + GRAPH_FORMATS))), default="table", show_default=True
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the embedded store.")
+@click.option(
+    "--graph", "graph_iri", metavar="IRI", help="With --endpoint: the graph to query (default: where push puts it)."
+)
+@click.option("--user", help="With --endpoint: user name for HTTP authentication.")
+@click.option("--password-env", metavar="VAR", help="With --endpoint: environment variable holding the password.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="With --endpoint: seconds to wait for an answer.",
+)
 @pass_context
 @reports_errors
 def query(
@@ -256,17 +272,26 @@ def query(
     query_file: Path | None,
     fmt: str,
     output: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    user: str | None,
+    password_env: str | None,
+    timeout: float,
 ) -> None:
     """Run a named query (see `citykg queries`), or ad-hoc SPARQL with --sparql / --file.
 
     Examples: citykg query twin-cities --format csv;
-    citykg query partnerships-as-of -p year=1970
+    citykg query partnerships-as-of -p year=1970;
+    citykg query twin-cities --endpoint http://127.0.0.1:7878/query
     """
     if sum(x is not None for x in (name, sparql, query_file)) != 1:
         raise UsageError("give exactly one of NAME, --sparql or --file", hint="citykg queries lists the names")
     project = ctx.project
     given = _parse_params(params)
     text = _query_text(project, name, query_file, sparql)
+    if endpoint is not None:
+        _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
+        return
     answer_key = answers.key(project, text, given, fmt, ctx.store) if text is not None else None
     cached = answers.lookup(project, answer_key) if answer_key else None
     if cached is not None:
@@ -291,6 +316,48 @@ def query(
     if answer_key:
         answers.keep(project, answer_key, data)
     _write(output, data)
+
+
+def _remote_answer(
+    ctx: Context,
+    name: str | None,
+    text: str | None,
+    given: dict[str, str],
+    fmt: str,
+    endpoint: str,
+    graph_iri: str | None,
+    user: str | None,
+    password_env: str | None,
+    timeout: float,
+) -> bytes:
+    """The same query, parameters and rendering as locally, evaluated by a remote endpoint (never cached)."""
+    from citykg import queries as named
+    from citykg.remote.endpoint import run_remote
+    from citykg.remote.push import default_graph
+    from citykg.results import render
+    from citykg.store import focus_resource, open_dataset
+
+    project = ctx.project
+    selected = (
+        named.Catalogue(project.queries_dir).get(name) if name is not None else named.adhoc(text or "", "--sparql")
+    )
+    selected.prepared()
+    focus = (
+        focus_resource(open_dataset(project, store=ctx.store))
+        if any(p.default == named.FOCUS for p in selected.parameters)
+        else None
+    )
+    bindings = named.bind(selected, given, project.base, focus)
+    result = run_remote(
+        endpoint,
+        selected,
+        bindings,
+        timeout=timeout,
+        user=user,
+        password_env=password_env,
+        graph=graph_iri or default_graph(project),
+    )
+    return render(result, fmt, project.base).encode("utf-8")
 
 
 def _query_text(project: Project, name: str | None, query_file: Path | None, sparql: str | None) -> str | None:

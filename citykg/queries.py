@@ -291,28 +291,12 @@ def _plain(term: Node) -> Node:
     return term
 
 
-_TOKENS = re.compile(r"""#[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\s*\{""", re.I)
-
-
 def with_values(text: str, bindings: Mapping[str, Node]) -> str:
-    """The query text with ``VALUES (?a ?b) { (x y) }`` opening every WHERE group (subqueries included).
+    """The query text with its parameters bound by VALUES blocks, for engines without initial bindings
+    (Oxigraph, remote endpoints, the query editor); see :mod:`citykg.bindings`."""
+    from citykg.bindings import bind_remote
 
-    The values are RDF terms serialised by rdflib (``Node.n3()``), never user text, so this is binding, not
-    pasting; repeating the block in subqueries gives them the same bound values that initBindings would.
-    """
-    if not bindings:
-        return text
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term.n3() for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({values}) }} "
-    out, last = [], 0
-    for match in _TOKENS.finditer(text):
-        if match.group(0)[0] not in "#\"'<":
-            out.append(text[last : match.end()])
-            out.append(block)
-            last = match.end()
-    out.append(text[last:])
-    return "".join(out)
+    return bind_remote(text, bindings)
 
 
 def adhoc(text: str, name: str = "query") -> NamedQuery:

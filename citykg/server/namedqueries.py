@@ -24,26 +24,10 @@ from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, ch
 from citykg.server.responses import problem
 
 RESERVED = ("format",)
-INNERMOST_WHERE = re.compile(r"(?i)\bWHERE\s*\{")
-
-
-def _innermost_values(text: str, bindings: Mapping[str, Node]) -> str:
-    matches = list(INNERMOST_WHERE.finditer(text))
-    if not matches:
-        raise QueryError("the query has no WHERE group to bind parameters in")
-    names = sorted(bindings)
-    block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }}\n"
-    at = matches[-1].end()
-    return text[:at] + block + text[at:]
-
-
 def with_values(text: str, bindings: Mapping[str, Node]) -> str:
     """The query text with its parameters bound by VALUES blocks, for engines without initial bindings
     (Oxigraph, the query editor). Uses :func:`citykg.queries.with_values` where the library has it."""
-    if not bindings:
-        return text
-    shared = getattr(named, "with_values", None)
-    return shared(text, bindings) if shared is not None else _innermost_values(text, bindings)
+    return named.with_values(text, bindings)
 
 
 def example_values(query: NamedQuery, lang: str, base: str, focus: URIRef | None) -> dict[str, Node]:
