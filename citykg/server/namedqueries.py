@@ -24,6 +24,8 @@ from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, ch
 from citykg.server.responses import problem
 
 RESERVED = ("format",)
+
+
 def with_values(text: str, bindings: Mapping[str, Node]) -> str:
     """The query text with its parameters bound by VALUES blocks, for engines without initial bindings
     (Oxigraph, the query editor). Uses :func:`citykg.queries.with_values` where the library has it."""
