@@ -93,7 +93,7 @@ class Group:
     """A ``{ … }`` of the query: where it opens, what it is, and the variables written directly in it."""
 
     open_at: int  # offset just after the '{'
-    kind: str  # "where" (the top-level WHERE group), "pattern", "subselect", "data" (VALUES), "template"
+    kind: str  # "where" (top-level WHERE), "pattern", "optional", "exists", "subselect", "data" (VALUES), "template"
     variables: set[str]
 
 
@@ -121,6 +121,10 @@ def groups(text: str) -> list[Group]:
                 kind = stack[-1].kind
             elif _after_values(previous):
                 kind = "data"
+            elif previous and previous[-1].kind == "word" and previous[-1].text.upper() in ("OPTIONAL", "EXISTS"):
+                # an OPTIONAL's FILTER is the left join's condition and sees the outer bindings; EXISTS is
+                # evaluated with them substituted: neither needs (nor is sped up by) a block of its own
+                kind = previous[-1].text.lower()
             group = Group(tok.end, kind, set())
             found.append(group)
             stack.append(group)
@@ -129,8 +133,9 @@ def groups(text: str) -> list[Group]:
                 raise QueryError("unbalanced braces in the query", hint="check the SPARQL text")
             stack.pop()
         elif stack:
-            if tok.kind == "var":
-                stack[-1].variables.add(tok.text)
+            if tok.kind == "var":  # a group mentions what any group inside it mentions
+                for open_group in stack:
+                    open_group.variables.add(tok.text)
             elif tok.kind == "word" and tok.text.upper() == "SELECT" and previous and previous[-1].kind == "{":
                 stack[-1].kind = "subselect" if stack[-1].kind != "where" else "where-subselect"
         previous.append(tok)
