@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site, views
@@ -56,6 +57,15 @@ def path_problem(raw_path: bytes) -> str | None:
     return None
 
 
+def query_problem(query_string: bytes) -> str | None:
+    """Why a query string is refused, or None: its percent-decoding is not UTF-8 (it would become U+FFFD)."""
+    try:
+        unquote_to_bytes(query_string.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return "the query string is not valid UTF-8 once percent-decoded"
+    return None
+
+
 class Guard:
     def __init__(self, app: Callable[..., Awaitable[None]], max_body: int) -> None:
         self.app = app
@@ -69,6 +79,10 @@ class Guard:
         problem = path_problem(raw.split(b"?", 1)[0])
         if problem:
             await _plain(send, 400, f"bad request path: {problem}")
+            return
+        problem = query_problem(scope.get("query_string", b""))
+        if problem:
+            await _plain(send, 400, f"bad query string: {problem}")
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -95,6 +109,8 @@ class Guard:
 
         try:
             await self.app(scope, receive, wrapped)
+        except ClientDisconnect:  # the client went away mid-request: nothing to answer, nothing to log
+            return
         except Exception:  # noqa: BLE001 - the last line of defence: log it, answer without a traceback
             traceback.print_exc(file=sys.stderr)
             if not started:

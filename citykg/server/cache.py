@@ -1,4 +1,4 @@
-"""A small LRU cache of finished responses, bounded by entries and bytes.
+"""A small LRU cache of finished responses, bounded by entries and bytes (keys included).
 
 The data does not change while serving (an update clears the cache), so a query's answer depends only
 on its text, its dataset parameters and the format: repeated queries are answered from memory.
@@ -9,6 +9,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
+
+
+def key_size(key: object) -> int:
+    """Bytes a cache key holds (texts count in full: a key can carry a 1 MiB query), roughly."""
+    if isinstance(key, (str, bytes)):
+        return len(key) + 50
+    if isinstance(key, (tuple, list, frozenset, set)):
+        return 56 + sum(key_size(item) for item in key)
+    return 32
 
 
 class LRU:

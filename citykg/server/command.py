@@ -14,6 +14,7 @@ from rdflib import Graph
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
 from citykg.queries import Catalogue
+from citykg.server import limits
 from citykg.server.app import create_app
 from citykg.server.datasets import Extra, Holdings, load_extras
 from citykg.server.settings import Settings, check_base_url, default_base_url
@@ -88,6 +89,7 @@ def load_shapes(path: Path) -> Graph:
     help="Memory for cached answers (0: none).",
 )
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request.")
+@limits.options
 @pass_context
 @reports_errors
 def serve(
@@ -105,6 +107,7 @@ def serve(
     html_rows: int,
     cache_mb: int,
     access_log: bool,
+    **limit_values: float,
 ) -> None:
     """Serve the graph: SPARQL endpoint, Linked Data pages, dumps and named queries.
 
@@ -146,7 +149,9 @@ def serve(
         max_body=max_body,
         html_rows=html_rows,
         cache_mb=cache_mb,
+        heavy_seconds=limit_values.pop("heavy_seconds"),
     )
+    connection_limits = limits.from_options(limit_values)
     state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file))
     app = create_app(state)
     state.pool.start()
@@ -165,8 +170,10 @@ def serve(
         lifespan="off",
         server_header=False,
         timeout_graceful_shutdown=3,
-        timeout_keep_alive=30,
+        timeout_keep_alive=connection_limits.idle_timeout,
+        http=limits.protocol(connection_limits),
     )
+    limits.quiet_logs()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -136,7 +136,8 @@ class Pages:
             pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
             pairs.append(("lang", target))
             raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
-            return prefix + raw.decode("latin-1") + "?" + urlencode(pairs)
+            path = "/" + raw.decode("latin-1").lstrip("/")  # never "//host/…": a link to another host
+            return prefix + path + "?" + urlencode(pairs)
 
         return {
             "lang": lang,

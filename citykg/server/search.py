@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from citykg.server.cache import LRU
 from citykg.server.datasets import Holdings
 
 
@@ -39,15 +41,55 @@ def search(holdings: Holdings, text: str, lang: str, kind: URIRef | None = None,
     return [iri for _, _, iri in scored[:limit]]
 
 
-def suggestions(holdings: Holdings, missing: str, lang: str, limit: int = 8) -> list[URIRef]:
-    """Resources whose IRI or label is close to an IRI that does not exist."""
+#: The 404 page's suggestions look at this much of the unknown IRI, this many of its words, for this long.
+MAX_WANTED = 200
+MAX_WORDS = 3
+BUDGET = 0.05  # seconds; a hostile IRI must not hold the event loop (every route) for longer
+_SUGGESTED = LRU(max_entries=1024, max_bytes=1024 * 1024)
+
+
+def suggestions(holdings: Holdings, missing: str, lang: str, limit: int = 8, budget: float = BUDGET) -> list[URIRef]:
+    """Resources whose IRI or label is close to an IRI that does not exist.
+
+    It runs on the event loop, so its work is bounded: the first ``MAX_WANTED`` characters, at most
+    ``MAX_WORDS`` distinct words, and ``budget`` seconds in all (then it returns what it found); answers
+    are cached per data generation.
+    """
     base = holdings.base
-    local = {str(s)[len(base) :]: s for s in holdings.labels if str(s).startswith(base)}
-    wanted = missing[len(base) :] if missing.startswith(base) else missing
-    found: list[URIRef] = [local[name] for name in difflib.get_close_matches(wanted, list(local), n=limit, cutoff=0.6)]
-    words = [w for w in re.split(r"[^\w]+", wanted.rsplit("/", 1)[-1]) if len(w) > 2]
-    for word in words:
+    wanted = (missing[len(base) :] if missing.startswith(base) else missing)[:MAX_WANTED]
+    key = (id(holdings), holdings.generation, wanted, lang, limit)
+    cached = _SUGGESTED.get(key)
+    if cached is not None:
+        return list(cached)
+    deadline = time.monotonic() + budget
+    found = _close_iris(holdings, wanted, limit, deadline)
+    words = list(dict.fromkeys(w for w in re.split(r"[^\w]+", wanted.rsplit("/", 1)[-1]) if 2 < len(w) <= 40))
+    for word in words[:MAX_WORDS]:
+        if time.monotonic() > deadline:
+            break
         for iri in search(holdings, word, lang, limit=limit):
             if iri not in found:
                 found.append(iri)
-    return found[:limit]
+    found = found[:limit]
+    if time.monotonic() <= deadline:  # a complete answer (a cut one is not kept: the budget bounds it anyway)
+        _SUGGESTED.put(key, tuple(found), len(wanted) + 100 * len(found) + 200)
+    return found
+
+
+def _close_iris(holdings: Holdings, wanted: str, limit: int, deadline: float) -> list[URIRef]:
+    """difflib.get_close_matches over the local names of the base's IRIs, stopping at ``deadline``."""
+    base = holdings.base
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(wanted)
+    scored: list[tuple[float, str, URIRef]] = []
+    for count, iri in enumerate(holdings.labels):
+        if count % 256 == 0 and time.monotonic() > deadline:
+            break
+        text = str(iri)
+        if not text.startswith(base):
+            continue
+        matcher.set_seq1(text[len(base) :])
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
+            scored.append((-matcher.ratio(), text, iri))
+    scored.sort()
+    return [iri for _, _, iri in scored[:limit]]

@@ -22,6 +22,7 @@ class Settings:
     html_rows: int = 500  # rows shown in an HTML results table
     cache_mb: int = 64  # memory for cached answers
     memory_mb: int = 2048  # address space a worker may add to what it inherited
+    heavy_seconds: float = 1.0  # a query shape that ran this long goes to the heavy lane (citykg.server.lanes)
 
     @property
     def prefix(self) -> str:

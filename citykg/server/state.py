@@ -18,9 +18,10 @@ from rdflib import Graph
 from citykg.build import MANIFEST
 from citykg.config import Project
 from citykg.queries import Catalogue
-from citykg.server.cache import LRU
+from citykg.server.cache import LRU, key_size
 from citykg.server.datasets import Holdings
 from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error
+from citykg.server.lanes import LaneFull, Lanes
 from citykg.server.pages import Pages
 from citykg.server.settings import Settings
 from citykg.server.views import Views
@@ -45,6 +46,7 @@ class ServerState:
         self.shapes = shapes if shapes is not None else Graph()
         self.engine = Engine(holdings, settings.allow_service)
         self.pool = Pool(self.engine.run, settings.workers, memory_mb=settings.memory_mb)
+        self.lanes = Lanes(settings.workers, min(settings.heavy_seconds, settings.timeout / 2))
         self.cache = LRU(max_entries=2048 if settings.cache_mb else 0, max_bytes=settings.cache_mb * 1024 * 1024)
         self.pages_cache = LRU(max_entries=1024, max_bytes=max(1, settings.cache_mb // 4) * 1024 * 1024)
         self.started = time.time()
@@ -94,6 +96,7 @@ class ServerState:
             outcome = await self.execute(task)
             if outcome.status in CACHEABLE and self.holdings.generation == full_key[0]:
                 size = len(outcome.body) + (len(outcome.table.rows) * 200 if outcome.table else 0) + 200
+                size += key_size(full_key)  # the key holds the whole query text
                 self.cache.put(full_key, outcome, size)
             future.set_result(outcome)
             return outcome
@@ -105,8 +108,19 @@ class ServerState:
             self._inflight.pop(full_key, None)
 
     async def execute(self, task: QueryTask | UpdateTask) -> Outcome:
+        if isinstance(task, QueryTask):
+            try:
+                async with self.lanes.admit(task.text, self.settings.timeout) as ticket:
+                    return await self._run(task, ticket.start)
+            except LaneFull as exc:
+                outcome = error(503, str(exc))
+                outcome.extra["retry_after"] = "1"
+                return outcome
+        return await self._run(task)
+
+    async def _run(self, task: QueryTask | UpdateTask, on_start=None) -> Outcome:  # type: ignore[no-untyped-def]
         try:
-            result = await self.pool.run(task, self.settings.timeout)
+            result = await self.pool.run(task, self.settings.timeout, on_start)
         except PoolError as exc:
             outcome = error(exc.status, str(exc))
             outcome.extra["retry_after"] = "1" if isinstance(exc, Busy) else ""

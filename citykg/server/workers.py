@@ -57,6 +57,7 @@ class Worker:
     pid: int
     sock: socket.socket
     generation: int
+    reaped: bool = False  # its exit status was collected: the pid may belong to another process now
 
 
 class Pool:
@@ -97,10 +98,13 @@ class Pool:
         self._wake()
 
     # -- running tasks ---------------------------------------------------------------------------------------
-    async def run(self, task: Any, timeout: float) -> Any:
+    async def run(self, task: Any, timeout: float, on_start: Callable[[], None] | None = None) -> Any:
+        """Run ``task`` on an idle worker; ``on_start`` is called when a worker takes it (for run times)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         worker = await self._acquire(deadline)
+        if on_start is not None:
+            on_start()
         frame = _frame(task)
         try:
             remaining = deadline - loop.time()
@@ -126,8 +130,11 @@ class Pool:
         while True:
             if self.closed:
                 raise Busy("the server is shutting down")
-            if self.idle:
-                return self.idle.pop()
+            while self.idle:
+                worker = self.idle.pop()
+                if _alive(worker):
+                    return worker
+                self._replace(worker)  # it died while idle (killed, OOM): never hand it a task
             waiter = loop.create_future()
             self._waiters.append(waiter)
             try:
@@ -187,14 +194,34 @@ class Pool:
         self.workers.pop(worker.pid, None)
         if worker in self.idle:
             self.idle.remove(worker)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(worker.pid, 0)
+        if not worker.reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+            worker.reaped = True
         worker.sock.close()
 
     def stats(self) -> dict[str, int]:
         return {"workers": len(self.workers), "idle": len(self.idle), "forks": self.forks, "killed": self.killed}
+
+
+def _alive(worker: Worker) -> bool:
+    """False when an idle worker's process has exited (reaped here) or its socket is closed."""
+    try:
+        pid, _ = os.waitpid(worker.pid, os.WNOHANG)
+    except ChildProcessError:
+        worker.reaped = True
+        return False
+    if pid != 0:
+        worker.reaped = True
+        return False
+    try:
+        return worker.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True  # nothing to read: the normal state of an idle worker
+    except OSError:
+        return False
 
 
 def _frame(obj: Any) -> bytes:
