@@ -1,8 +1,10 @@
 """The build: sources -> derived triples -> validation -> deterministic exports, written atomically.
 
 Nothing is written unless every file parses and the data validates, so a failed build leaves the
-previous exports as they were. The build folder also holds the N-Quads store cache and a manifest of
-source digests, which lets ``citykg query`` skip parsing and validating Turtle when nothing changed.
+previous exports as they were; the exports, store cache and manifest are then replaced as one set (a
+new generation folder and one pointer switch, :mod:`citykg.generations`), so a killed build does too.
+The build folder also holds the N-Quads store cache and a manifest of source digests, which lets
+``citykg query`` skip parsing and validating Turtle when nothing changed.
 """
 
 from __future__ import annotations
@@ -17,13 +19,21 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers
+from citykg import answers, generations
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
-from citykg.sources import SourceFile, derived_graph, load_sources, locate, parse_file, source_files
+from citykg.sources import (
+    SourceFile,
+    derived_graph,
+    load_sources,
+    locate,
+    locate_value,
+    parse_file,
+    source_files,
+)
 from citykg.validate import Locator, Report, validate
 
 STEM = "citykg"
@@ -79,10 +89,10 @@ def build(
     if not report.conforms:
         raise ValidationFailed(report, len(report.errors))
     outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
-    written = write_atomically(project.build_dir, outputs)
+    manifest = manifest_bytes(project, outputs, validated=validating)
+    written = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch for the set
     answers.forget(project)
-    write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
-    return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)
+    return BuildResult(dataset, report, written, time.perf_counter() - started)
 
 
 def write_atomically(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
@@ -127,10 +137,11 @@ def _locator(project: Project, dataset: Dataset, files: list[SourceFile]) -> Loc
             for subject in graph.subjects(unique=True):
                 home.setdefault(str(subject), source)
 
-    def where(iri: str) -> tuple[str, int]:
+    def where(iri: str, value: str | None = None) -> tuple[str, int]:
         source = home.get(iri)
         if source is None:
             return "", 0
-        return relative(project, source.path), locate(source, iri, project.base) or 0
+        line = locate_value(source, iri, project.base, value) if value is not None else None
+        return relative(project, source.path), line or locate(source, iri, project.base) or 0
 
     return where

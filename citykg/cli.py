@@ -39,6 +39,10 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("citykg: interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:  # the disk, not the user: a message and exit 3, never a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"citykg: {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_RUNTIME)
 
     return wrapper  # type: ignore[return-value]
 

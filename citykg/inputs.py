@@ -16,7 +16,18 @@ from citykg.errors import UsageError
 DATA_SUFFIXES = ("*.ttl", "*.nt")
 
 
+#: The ontology file every project needs: without it every class is undeclared and the data fails
+#: validation for reasons that do not name the cause.
+ONTOLOGY_FILE = "citykg.ttl"
+
+
 def ontology_paths(project: Project) -> list[Path]:
+    required = project.ontology_dir / ONTOLOGY_FILE
+    if not required.exists():
+        raise UsageError(
+            f"{relative(project, required)}: no such file (the ontology)",
+            hint="restore it, e.g. `git checkout -- ontology/citykg.ttl`",
+        )
     return [p for p in sorted(project.ontology_dir.glob("*.ttl")) if p.name != project.shapes_file.name]
 
 
@@ -33,8 +44,28 @@ def all_inputs(project: Project) -> list[Path]:
     return [*ontology_paths(project), *graph_paths(project), project.shapes_file, *rules]
 
 
+def readable(path: Path) -> Path:
+    """``path`` if it is a regular file that can be opened; else a UsageError naming it (never a block on a
+    FIFO, a traceback for a directory or a permission error)."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if not path.is_file():
+        raise UsageError(
+            f"{path}: not a regular file (a directory, FIFO or device)", hint="move it out of the project's folders"
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read: {exc.strerror}", hint="check the file's permissions") from None
+    return path
+
+
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return hashlib.sha256(readable(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
 
 
 def relative(project: Project, path: Path) -> str:

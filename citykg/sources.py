@@ -6,6 +6,7 @@ in data files resolve against the configured base.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,19 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from citykg.config import Project
 from citykg.errors import SourceSyntaxError, UsageError
-from citykg.inputs import digest, graph_paths, ontology_paths
+from citykg.inputs import digest, graph_paths, ontology_paths, readable
 from citykg.namespaces import ONTOLOGY_IRI, VOCAB_IRI
+
+
+class _IllTypedLiterals(logging.Filter):
+    """rdflib logs a warning with a traceback for every ill-typed literal ("2023-13-45"^^xsd:date) it reads;
+    the SHACL shapes report those as violations at the value's line, so the warning is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml"}
 
@@ -53,10 +65,13 @@ def parse_file(path: Path, base: str, into: Graph | None = None, rdf_format: str
     fmt = rdf_format or RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise UsageError(f"{path}: unknown RDF file type", hint=f"use one of {', '.join(sorted(RDF_SUFFIXES))}")
+    readable(path)
     try:
         graph.parse(path, format=fmt, publicID=base)
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
     except BadSyntax as exc:
         raise SourceSyntaxError(path, _bad_syntax_line(exc), exc._why) from exc
     except (ValueError, SyntaxError) as exc:
@@ -104,6 +119,23 @@ def locate(source: SourceFile, iri: str, base: str) -> int | None:
         stripped = line.lstrip()
         if any(stripped.startswith(form) and _ends_name(stripped, len(form)) for form in forms):
             return number
+    return None
+
+
+def locate_value(source: SourceFile, iri: str, base: str, lexical: str) -> int | None:
+    """The line of the statement about ``iri`` where the literal ``lexical`` is written (an invalid date is
+    reported at the date's line, not at the node's first line); None when it is not found."""
+    start = locate(source, iri, base)
+    if start is None:
+        return None
+    lines = source.path.read_text(encoding="utf-8").splitlines()
+    quoted = (f'"{lexical}"', f"'{lexical}'")
+    for number in range(start, min(len(lines), start + 500) + 1):
+        line = lines[number - 1]
+        if any(form in line for form in quoted):
+            return number
+        if number > start and line and not line[0].isspace() and not line.startswith("#"):
+            return None  # the next statement begins
     return None
 
 

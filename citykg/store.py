@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF, VOID
 
 from citykg.build import MANIFEST, STEM, build
 from citykg.config import Project
-from citykg.errors import UsageError
+from citykg.errors import CityKGError, UsageError
 from citykg.inputs import fingerprint
 
 STAMP = "citykg-store.json"
@@ -80,6 +81,29 @@ def open_dataset(project: Project, *, store: str | StoreSpec | None = None, quie
     """The built dataset (the union of its named graphs as the default graph) on the chosen backend."""
     spec = parse_store(store)
     nquads = ensure_built(project, quiet=quiet)
+    try:
+        return _load(project, nquads, spec)
+    except DAMAGED as exc:  # a truncated or overwritten build/citykg.nq: build again once, then give up
+        if not quiet:
+            print(f"citykg: {nquads.name} is damaged ({_first_line(exc)}); building again …", file=sys.stderr)
+        build(project)
+    try:
+        return _load(project, nquads, spec)
+    except DAMAGED as exc:
+        raise CityKGError(
+            f"{nquads}: cannot be loaded: {_first_line(exc)}", hint="delete the build folder and run `citykg build`"
+        ) from None
+
+
+#: What a damaged N-Quads file raises while it is loaded (rdflib, pyoxigraph).
+DAMAGED = (ParserError, SyntaxError, ValueError, UnicodeDecodeError)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _load(project: Project, nquads: Path, spec: StoreSpec) -> Dataset:
     if spec.kind == "oxigraph":
         return _open_oxigraph(project, nquads, spec.path)
     dataset = Dataset(default_union=True)

@@ -59,7 +59,8 @@ class Report:
         return "\n".join(lines)
 
 
-Locator = Callable[[str], tuple[str, int]]
+#: ``locate(iri)`` or ``locate(iri, value)``: where the node (or its statement with that literal) is written.
+Locator = Callable[..., tuple[str, int]]
 
 
 def validate(data: Graph, shapes: Graph, *, lang: str = "en", locate: Locator | None = None) -> Report:
@@ -90,7 +91,9 @@ def _violation(results: Graph, result: Node, data: Graph, lang: str, locate: Loc
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
-    file, line = locate(str(focus)) if locate and isinstance(focus, URIRef) else ("", 0)
+    file, line = ("", 0)
+    if locate and isinstance(focus, URIRef):
+        file, line = locate(str(focus), str(value)) if isinstance(value, Literal) else locate(str(focus))
     return Violation(
         file=file,
         line=line or 0,

@@ -10,9 +10,14 @@ real CLI in a subprocess. A server of its own runs with short limits so the prob
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -30,7 +35,7 @@ from citykg.store import open_dataset
 pytest.register_assert_rewrite("server_conftest")
 pytest_plugins = ["server_conftest"]
 
-from server_conftest import Server, start_server  # noqa: E402
+from server_conftest import Server, make_project, start_server  # noqa: E402
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }} # {nonce}"
 CAP = 40
@@ -287,3 +292,132 @@ def test_f17_language_switch_stays_on_this_host(hardened: Server) -> None:
 def test_f18_invalid_utf8_parameters_are_refused(hardened: Server, path: str) -> None:
     response = hardened.get(path)
     assert response.status_code == 400 and "UTF-8" in response.text
+
+
+# -- the CLI and the build: F10, F14, F15, F19 ---------------------------------------------------------------
+def citykg(project, *args: str, timeout: float = 120, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "citykg", "--project", str(project.root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def small(tmp_path: Path):
+    """A fresh copy of the server tests' small project, published in the older layout (real files)."""
+    return make_project(tmp_path / "small")
+
+
+def public_set(build_dir: Path) -> dict[str, bytes]:
+    return {name: (build_dir / name).read_bytes() for name in EXPORTS if (build_dir / name).is_file()}
+
+
+EXPORTS = [f"citykg.{fmt}" for fmt in ("ttl", "nt", "jsonld", "trig", "nq")] + ["manifest.json"]
+KILLER = """
+import os, sys
+from citykg import generations
+from citykg.cli import main
+calls = {"n": 0}
+real_fsync, real_link = os.fsync, generations._symlink_atomically
+def step():
+    calls["n"] += 1
+    if calls["n"] == int(sys.argv[1]):
+        os._exit(137)  # as abrupt as SIGKILL: no cleanup runs
+def fsync(fd):
+    step(); real_fsync(fd)
+def link(*args):
+    step(); real_link(*args)
+os.fsync, generations._symlink_atomically = fsync, link
+main(sys.argv[2:])
+"""
+
+
+def test_f10_a_killed_build_leaves_one_whole_build(small) -> None:
+    assert citykg(small, "build", "--no-validate").returncode == 0  # generation 1 (from the older layout)
+    old = public_set(small.build_dir)
+    with (small.graph_dir / "fixture.ttl").open("a", encoding="utf-8") as handle:
+        handle.write('\n<city/probe> <http://www.w3.org/2000/01/rdf-schema#label> "probe edit" .\n')
+    seen = set()
+    for step in range(1, 30):  # kill at every fsync and pointer switch of the build, one after the other
+        run = subprocess.run(
+            [sys.executable, "-c", KILLER, str(step), "--project", str(small.root), "build", "--no-validate"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        now = public_set(small.build_dir)
+        assert set(now) == set(EXPORTS)
+        manifest = json.loads(now["manifest.json"])
+        for name in EXPORTS[:-1]:  # the set is whole: every file is the one its manifest names
+            assert hashlib.sha256(now[name]).hexdigest() == manifest["outputs"][name], (step, name)
+        seen.add("old" if now == old else "new")
+        if run.returncode == 0:
+            break
+    assert seen == {"old", "new"}
+    assert citykg(small, "build", "--no-validate").returncode == 0
+    leftovers = [p.name for p in (small.build_dir / "generations").iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].isdigit()
+    assert not [p.name for p in small.build_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_f10_old_layout_with_temporary_leftovers_is_cleaned(small) -> None:
+    (small.build_dir / ".citykg.nt.y7karaf3").write_bytes(b"partial")
+    assert citykg(small, "build", "--no-validate").returncode == 0
+    assert not (small.build_dir / ".citykg.nt.y7karaf3").exists()
+    assert (small.build_dir / "citykg.nq").is_symlink() and (small.build_dir / "current").is_symlink()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_f14_damaged_store_cache_is_rebuilt_without_traceback(small, damage: str) -> None:
+    cache = small.build_dir / "citykg.nq"
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00garbage <not quads\n" * 100)
+    run = citykg(small, "query", "twin-cities", "--format", "json")
+    assert "Traceback" not in run.stderr and "damaged" in run.stderr
+    assert run.returncode in (0, 1, 3), run.stderr  # rebuilt (0), or the rebuild's own clear verdict
+
+
+@pytest.mark.parametrize("kind", ["directory", "unreadable", "fifo"])
+def test_f14_f19_unusable_graph_files_are_named(small, kind: str) -> None:
+    target = small.graph_dir / "people.ttl"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)  # F19: the build must not block on it
+    prefix: tuple[str, ...] = ()
+    if kind == "unreadable":
+        target.write_text("<a> <b> <c> .\n", encoding="utf-8")
+        target.chmod(0)
+        if os.access(target, os.R_OK):  # root reads anything: drop the capabilities, as the probe did
+            if not shutil.which("setpriv"):
+                pytest.skip("running as root without setpriv: an unreadable file is readable")
+            prefix = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all", "--")
+    run = citykg(small, "build", "--no-validate", timeout=60, prefix=prefix)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "people.ttl" in run.stderr
+
+
+def test_f15_missing_ontology_is_named(small) -> None:
+    (small.root / "ontology" / "citykg.ttl").unlink()
+    for command in (["validate"], ["build"]):
+        run = citykg(small, *command)
+        assert run.returncode == 2 and "ontology/citykg.ttl: no such file" in run.stderr, run.stderr
+        assert "violation" not in run.stderr
+
+
+def test_f14_invalid_date_is_reported_at_its_line_without_warning(project_copy) -> None:
+    events = project_copy.graph_dir / "events.ttl"
+    text = events.read_text(encoding="utf-8").rstrip("\n")
+    line = text.count("\n") + 5  # the date is the third line of the new statement
+    events.write_text(
+        text + "\n\nevent:bad-date a schema:Event ;\n    ckg:kind ckgv:visit ;\n"
+        '    schema:startDate "2023-13-45"^^xsd:date .\n',
+        encoding="utf-8",
+    )
+    run = citykg(project_copy, "validate", timeout=300)
+    assert run.returncode == 1
+    assert "Failed to convert" not in run.stderr and "Traceback" not in run.stderr
+    dated = [v for v in run.stderr.splitlines() if "bad-date" in v and "startDate" in v]
+    assert dated and all(f"graph/events.ttl:{line}:" in v for v in dated), run.stderr[-3000:]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from citykg import generations
 from citykg.build import MANIFEST
 from citykg.config import Project
 from citykg.queries import Catalogue
@@ -52,6 +53,7 @@ class ServerState:
         self.started = time.time()
         self._inflight: dict[Hashable, asyncio.Future[Outcome]] = {}
         self._update_lock: asyncio.Lock | None = None
+        self._build_folder: Path | None = None
         self.manifest = self._read_manifest()
         self._derived: dict[str, tuple[int, object]] = {}
         self.pages = Pages(self)
@@ -64,11 +66,14 @@ class ServerState:
 
     @property
     def build_dir(self) -> Path:
-        return self.project.build_dir
+        """The build generation this server loaded: dumps and manifest stay that set after a rebuild."""
+        if self._build_folder is None:
+            self._build_folder = generations.resolve(self.project.build_dir)
+        return self._build_folder
 
     def _read_manifest(self) -> dict:
         try:
-            return json.loads((self.project.build_dir / MANIFEST).read_text(encoding="utf-8"))
+            return json.loads((self.build_dir / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
 
