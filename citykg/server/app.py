@@ -22,6 +22,7 @@ from starlette.routing import Route
 from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site, views
 from citykg.server.responses import DEFAULT_CSP
 from citykg.server.state import ServerState
+from citykg.server.transfer import Compress, Preflight
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,7 +31,10 @@ Send = Callable[[Message], Awaitable[None]]
 
 SECURITY_HEADERS = [
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"Content-Type, ETag, Last-Modified, Link, Location, Vary"),
+    (
+        b"access-control-expose-headers",
+        b"Content-Type, Content-Range, Accept-Ranges, ETag, Last-Modified, Link, Location, Vary, X-Citykg-Hint",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"content-security-policy", DEFAULT_CSP.encode("ascii")),
@@ -138,4 +142,4 @@ def routes() -> list[Route]:
 def create_app(state: ServerState) -> Guard:
     app = Starlette(routes=routes())
     app.state.citykg = state
-    return Guard(app, state.settings.max_body)
+    return Guard(Preflight(Compress(app)), state.settings.max_body)
