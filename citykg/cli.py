@@ -504,3 +504,26 @@ def synth(ctx: Context, cities: int, seed: int, output: Path) -> None:
         f"{stats.triples:,} triples: {stats.cities:,} cities, {stats.partnerships:,} partnerships, "
         f"{stats.memberships:,} memberships -> {output}"
     )
+
+
+@main.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "trig", "nq"]), default="text", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (- is stdout)."
+)
+@pass_context
+@reports_errors
+def diff_command(ctx: Context, old: str, new: str, fmt: str, output: Path | None) -> None:
+    """What changed between two versions: build folders, project folders or git revisions.
+
+    In words (per resource, - removed and + added statements), as JSON, or as RDF (TriG/N-Quads with the
+    graphs urn:citykg:diff:removed and urn:citykg:diff:added).
+
+    Examples: citykg diff HEAD~1 HEAD; citykg diff /tmp/old-build build --format trig
+    """
+    from citykg.diff import diff, render
+
+    project = ctx.project
+    _write(output, render(diff(project, old, new), fmt, project.base))

@@ -19,7 +19,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site, views
+from citykg.server import changes, dumps, endpoint, linkeddata, namedqueries, ontology, site, views
 from citykg.server.responses import DEFAULT_CSP
 from citykg.server.state import ServerState
 from citykg.server.transfer import Compress, Preflight
@@ -33,7 +33,8 @@ SECURITY_HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (
         b"access-control-expose-headers",
-        b"Content-Type, Content-Range, Accept-Ranges, ETag, Last-Modified, Link, Location, Vary, X-Citykg-Hint",
+        b"Content-Type, Content-Range, Accept-Ranges, ETag, Last-Modified, Link, Location, Vary, "
+        b"X-Citykg-Hint, X-Citykg-Version",
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -123,6 +124,7 @@ def routes() -> list[Route]:
         Route("/dumps/", dumps.index, methods=["GET", "HEAD"]),
         Route("/dumps/{name}", dumps.download, methods=["GET", "HEAD"]),
         Route("/.well-known/void", dumps.void, methods=["GET", "HEAD"]),
+        Route("/changes", changes.log, methods=["GET", "HEAD"]),
         Route("/rdf-graph-store", dumps.graph_store, methods=ANY),
         Route("/ontology", ontology.page, methods=["GET", "HEAD"]),
         Route("/ontology/shapes", ontology.shapes, methods=["GET", "HEAD"]),

@@ -53,7 +53,8 @@ def _load(path: Path) -> tuple[bytes, str, bytes, float]:
 async def download(request: Request) -> Response:
     state = request.app.state.citykg
     name = request.path_params["name"]
-    found = {d["name"]: d for d in dump_list(state)}
+    listed = dump_list(state)
+    found = {d["name"]: d for d in listed} | {d["versioned"]: d for d in listed}
     if name not in found:
         names = ", ".join(sorted(found)) or "none (build the dataset first)"
         return problem(request, 404, f"no dump {name[:80]!r}; the dumps are: {names}")
@@ -69,7 +70,9 @@ async def download(request: Request) -> Response:
         "Last-Modified": email.utils.formatdate(mtime, usegmt=True),
         "Vary": "Accept-Encoding",
         "Cache-Control": "public, max-age=300",
-        "Content-Disposition": f'inline; filename="{name}"',
+        "Content-Disposition": f'inline; filename="{dump["versioned"]}"',
+        "X-Citykg-Version": dump["version"],
+        "Link": f'<{state.settings.url("/.well-known/void")}>; rel="describedby"',
     }
     if _not_modified(request, etag, mtime):
         return Response(status_code=304, headers=headers)

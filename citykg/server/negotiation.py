@@ -51,6 +51,7 @@ FORMATS: dict[str, Format] = {
         Format("trig", "application/trig", "quads", (), (), "trig"),
         Format("nq", "application/n-quads", "quads", (), ("nquads", "n-quads"), "nq"),
         Format("html", "text/html", "html", ("application/xhtml+xml",), ("htm",), "html"),
+        Format("atom", "application/atom+xml", "feed", (), (), "atom"),
     )
 }
 
