@@ -349,6 +349,11 @@ def query(
     project = ctx.project
     given = _parse_params(params)
     text = _query_text(project, name, query_file, sparql)
+    if text is not None and name is None:
+        from citykg.server.protocol import hints
+
+        for hint in hints(text):
+            click.echo(f"citykg: hint: {hint}", err=True)
     if endpoint is not None:
         _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
         return

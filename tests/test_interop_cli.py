@@ -116,3 +116,11 @@ def test_skip_summary_names_the_install_command() -> None:
     assert skip_summary([]) == []
     assert (ROOT / "scripts" / "install_test_components.sh").is_file()
     assert "install_test_components.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_query_with_https_schema_gets_a_hint(built, project) -> None:
+    args = ["--project", str(project.root), "--build-dir", str(project.build_dir), "query", "--format", "csv"]
+    wrong = CliRunner().invoke(main, [*args, "--sparql", "SELECT ?c WHERE { ?c a <https://schema.org/City> }"])
+    assert wrong.exit_code == 0 and "http://schema.org/" in wrong.stderr
+    right = CliRunner().invoke(main, [*args, "--sparql", "SELECT ?c WHERE { ?c a schema:City }"])
+    assert right.exit_code == 0 and "hint" not in right.stderr
