@@ -112,3 +112,9 @@ def test_to_pandas_without_pandas_names_the_extra(monkeypatch) -> None:
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pandas" else real(name, *a))
     with pytest.raises(MissingComponent, match=r"citykg\[notebook\]"):
         Rows([{"a": 1}], ["a"]).to_pandas()
+
+
+def test_oxigraph_store_gives_the_same_rows(kg, project) -> None:
+    other = citykg.open(project.root, store="oxigraph", build_dir=project.build_dir)
+    assert other.query("twin-cities", lang="de") == kg.query("twin-cities", lang="de")
+    assert other.sparql("ASK { ?c a schema:City }") is True
