@@ -60,6 +60,9 @@ def eigenvector(simple: nx.Graph) -> dict[str, float]:
     try:
         return nx.eigenvector_centrality(simple, max_iter=2000, tol=1e-9)
     except nx.PowerIterationFailedConvergence:
+        from citykg.errors import require
+
+        require("scipy", "eigenvector centrality on this graph (power iteration did not converge)", "analytics")
         return nx.eigenvector_centrality_numpy(simple)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
@@ -39,6 +40,9 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("citykg: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `citykg stats | head`: the reader has what it wanted; that is success
+            _silence_stdout()
+            sys.exit(0)
         except OSError as exc:  # the disk, not the user: a message and exit 3, never a traceback
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"citykg: {where}{exc.strerror or exc}", err=True)
@@ -47,11 +51,29 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail on the closed pipe again."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 class Context:
     def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
         self._args = (project_dir, base, build_dir)
         self._project: Project | None = None
         self.store = store
+
+    def override(self, name: str, value: Any) -> None:
+        """A global option given after the subcommand (``citykg query … --project X``) counts the same."""
+        if name == "store":
+            self.store = value
+            return
+        project_dir, base, build_dir = self._args
+        given = {"project_dir": project_dir, "base": base, "build_dir": build_dir, name: value}
+        self._args = (given["project_dir"], given["base"], given["build_dir"])
+        self._project = None
 
     @property
     def project(self) -> Project:
@@ -83,25 +105,63 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
 
+    #: The extra of the package that brings a lazy command's libraries.
+    extras: ClassVar[dict[str, str]] = {"push": "remote", "reconcile": "remote", "enrich": "remote"}
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy and name not in self.commands:
             module, _, attr = self.lazy[name].partition(":")
             try:
                 command = getattr(importlib.import_module(module), attr)
             except ImportError as exc:
-                command = _unavailable(name, str(exc))
+                command = _unavailable(name, str(exc), self.extras.get(name))
             self.add_command(command, name)
-        return super().get_command(ctx, name)
+        command = super().get_command(ctx, name)
+        if command is not None:
+            _accept_global_options(command)
+        return command
 
 
-def _unavailable(name: str, reason: str) -> click.Command:
+def _accept_global_options(command: click.Command) -> None:
+    """Let the global options also follow the subcommand: ``citykg query twin-cities --store oxigraph``."""
+    if getattr(command, "_citykg_globals", False):
+        return
+    command._citykg_globals = True  # type: ignore[attr-defined]
+    taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
+
+    def keep(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+        def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+            if value is not None and isinstance(ctx.obj, Context):
+                ctx.obj.override(name, value)
+
+        return callback
+
+    folder = click.Path(file_okay=False, path_type=Path)
+    for flag, name, kind in (
+        ("--project", "project_dir", folder),
+        ("--base", "base", click.STRING),
+        ("--build-dir", "build_dir", folder),
+        ("--store", "store", click.STRING),
+    ):
+        if flag not in taken:
+            command.params.append(
+                click.Option([flag], type=kind, expose_value=False, hidden=True, callback=keep(name), is_eager=True)
+            )
+
+
+def _unavailable(name: str, reason: str, extra: str | None = None) -> click.Command:
     """A stand-in that keeps `citykg --help` working when a stage's dependencies are missing."""
 
     def fail() -> None:
         click.echo(f"citykg: `citykg {name}` is not available here: {reason}", err=True)
+        if extra:
+            click.echo(
+                f"  hint: pip install 'citykg[{extra}]' (or pip install -e '.[{extra}]' in a checkout)", err=True
+            )
         sys.exit(EXIT_RUNTIME)
 
-    return click.Command(name, callback=fail, help=f"(not available: {reason})")
+    install = f"; pip install 'citykg[{extra}]'" if extra else ""
+    return click.Command(name, callback=fail, help=f"(not available: {reason}{install})")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -133,8 +193,8 @@ def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_d
 
 
 def _write(output: Path | None, data: bytes) -> None:
-    """Write to a file atomically (an earlier file stays intact on failure) or to stdout."""
-    if output is None:
+    """Write to a file atomically (an earlier file stays intact on failure) or to stdout (no file, or ``-``)."""
+    if output is None or str(output) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
@@ -293,6 +353,11 @@ def query(
     project = ctx.project
     given = _parse_params(params)
     text = _query_text(project, name, query_file, sparql)
+    if text is not None and name is None:
+        from citykg.server.protocol import hints
+
+        for hint in hints(text):
+            click.echo(f"citykg: hint: {hint}", err=True)
     if endpoint is not None:
         _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
         return
@@ -335,6 +400,9 @@ def _remote_answer(
     timeout: float,
 ) -> bytes:
     """The same query, parameters and rendering as locally, evaluated by a remote endpoint (never cached)."""
+    from citykg.errors import require
+
+    require("SPARQLWrapper", "query --endpoint", "remote")
     from citykg import queries as named
     from citykg.remote.endpoint import run_remote
     from citykg.remote.push import default_graph
@@ -445,3 +513,26 @@ def synth(ctx: Context, cities: int, seed: int, output: Path) -> None:
         f"{stats.triples:,} triples: {stats.cities:,} cities, {stats.partnerships:,} partnerships, "
         f"{stats.memberships:,} memberships -> {output}"
     )
+
+
+@main.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "trig", "nq"]), default="text", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (- is stdout)."
+)
+@pass_context
+@reports_errors
+def diff_command(ctx: Context, old: str, new: str, fmt: str, output: Path | None) -> None:
+    """What changed between two versions: build folders, project folders or git revisions.
+
+    In words (per resource, - removed and + added statements), as JSON, or as RDF (TriG/N-Quads with the
+    graphs urn:citykg:diff:removed and urn:citykg:diff:added).
+
+    Examples: citykg diff HEAD~1 HEAD; citykg diff /tmp/old-build build --format trig
+    """
+    from citykg.diff import diff, render
+
+    project = ctx.project
+    _write(output, render(diff(project, old, new), fmt, project.base))

@@ -76,3 +76,22 @@ class QueryError(UsageError):
 
 class QuerySyntaxError(QueryError):
     """SPARQL text that does not parse; names the query and the position."""
+
+
+class MissingComponent(CityKGError):
+    """A feature's optional libraries are not installed (an extra of the package): say which extra brings them."""
+
+    def __init__(self, feature: str, extra: str, missing: str) -> None:
+        super().__init__(
+            f"{feature} needs {missing}, which is not installed",
+            hint=f"pip install 'citykg[{extra}]' (or pip install -e '.[{extra}]' in a checkout)",
+        )
+        self.extra = extra
+
+
+def require(module: str, feature: str, extra: str) -> None:
+    """Raise :class:`MissingComponent` when ``module`` cannot be imported (checked before the feature runs)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingComponent(feature, extra, module)

@@ -9,6 +9,7 @@ import pytest
 from citykg.server.app import path_problem
 from citykg.server.datasets import Extra
 from citykg.server.negotiation import (
+    CONSTRUCTED,
     GRAPH,
     TABULAR,
     NotAcceptable,
@@ -18,7 +19,7 @@ from citykg.server.negotiation import (
     preferred_language,
     prefers_html,
 )
-from citykg.server.protocol import Operation, ProtocolError, parse_operation
+from citykg.server.protocol import Operation, ProtocolError, hints, parse_operation
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -71,7 +72,19 @@ CHOICES = [
     (None, "csv", GRAPH, None),
     (None, "nonsense", TABULAR, None),
     (None, "   ", TABULAR, "json"),
+    ("text/plain", None, GRAPH, "nt"),  # RDF 2004's N-Triples type (rdflib's format="nt")
+    ("text/plain, */*;q=0.1", None, ("html", *GRAPH), "nt"),
+    ("text/plain", None, TABULAR, None),
+    ("application/n-quads", None, CONSTRUCTED, "nq"),
+    ("application/trig", None, CONSTRUCTED, "trig"),
 ]
+
+
+@pytest.mark.parametrize(("fmt", "status"), [("bogus", 400), ("ttl", 406), ("bogus,also-bogus", 400), ("x,csv", 406)])
+def test_unknown_format_is_400_known_but_unoffered_406(fmt: str, status: int) -> None:
+    with pytest.raises(NotAcceptable) as caught:
+        choose(None, ("json",), fmt)
+    assert caught.value.status == status
 
 
 @pytest.mark.parametrize(("accept", "fmt", "offers", "expected"), CHOICES)
@@ -155,6 +168,15 @@ OPERATIONS = [
     ),
     ("POST", b"", FORM, b"query=ASK+%7B%7D", Operation("query", "ASK {}")),
     ("POST", b"default-graph-uri=http://a/", FORM, b"query=ASK", Operation("query", "ASK", ("http://a/",))),
+    # rdflib's Dataset names its default graph urn:x-rdflib:default: this server's default graph
+    ("GET", b"query=ASK&default-graph-uri=urn:x-rdflib:default", None, b"", Operation("query", "ASK")),
+    (
+        "GET",
+        b"query=ASK&default-graph-uri=urn:x-rdflib:default&default-graph-uri=http://a/",
+        None,
+        b"",
+        Operation("query", "ASK", ("http://a/",)),
+    ),
     ("POST", b"", f"{FORM}; charset=UTF-8", b"update=CLEAR+ALL", Operation("update", "CLEAR ALL")),
     ("POST", b"", f"{FORM}; charset=ISO-8859-1", b"query=ASK", 415),
     ("POST", b"", FORM, b"update=a&update=b", 400),
@@ -226,3 +248,17 @@ def test_extra_specs(tmp_path: Path) -> None:
     assert Extra.parse(f"http://example.org/g?x=1={plain}") == Extra(plain, "http://example.org/g?x=1")
     assert Extra.parse(str(odd)) == Extra(odd)
     assert Extra(plain).graph_iri == "urn:citykg:extra:data.ttl"
+
+
+@pytest.mark.parametrize(
+    ("text", "hinted"),
+    [
+        ("PREFIX schema: <https://schema.org/>\nSELECT ?c { ?c a schema:City }", True),
+        ("SELECT ?c { ?c a <https://schema.org/City> }", True),
+        ("PREFIX s: <https://schema.org/>\nPREFIX schema: <http://schema.org/>\nSELECT ?c { ?c a schema:City }", False),
+        ("PREFIX schema: <http://schema.org/> SELECT ?c { ?c a schema:City }", False),
+        ("SELECT ?c { ?c <http://schema.org/url> <https://schema.org/> }", True),
+    ],
+)
+def test_schema_https_hint(text: str, hinted: bool) -> None:
+    assert bool(hints(text)) is hinted

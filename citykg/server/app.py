@@ -20,9 +20,10 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
-from citykg.server import dumps, endpoint, linkeddata, namedqueries, ontology, site, views
+from citykg.server import changes, dumps, endpoint, linkeddata, namedqueries, ontology, site, views
 from citykg.server.responses import DEFAULT_CSP
 from citykg.server.state import ServerState
+from citykg.server.transfer import Compress, Preflight
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,7 +32,11 @@ Send = Callable[[Message], Awaitable[None]]
 
 SECURITY_HEADERS = [
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"Content-Type, ETag, Last-Modified, Link, Location, Vary"),
+    (
+        b"access-control-expose-headers",
+        b"Content-Type, Content-Range, Accept-Ranges, ETag, Last-Modified, Link, Location, Vary, "
+        b"X-Citykg-Hint, X-Citykg-Version",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"content-security-policy", DEFAULT_CSP.encode("ascii")),
@@ -135,6 +140,7 @@ def routes() -> list[Route]:
         Route("/dumps/", dumps.index, methods=["GET", "HEAD"]),
         Route("/dumps/{name}", dumps.download, methods=["GET", "HEAD"]),
         Route("/.well-known/void", dumps.void, methods=["GET", "HEAD"]),
+        Route("/changes", changes.log, methods=["GET", "HEAD"]),
         Route("/rdf-graph-store", dumps.graph_store, methods=ANY),
         Route("/ontology", ontology.page, methods=["GET", "HEAD"]),
         Route("/ontology/shapes", ontology.shapes, methods=["GET", "HEAD"]),
@@ -154,4 +160,4 @@ def routes() -> list[Route]:
 def create_app(state: ServerState) -> Guard:
     app = Starlette(routes=routes())
     app.state.citykg = state
-    return Guard(app, state.settings.max_body)
+    return Guard(Preflight(Compress(app)), state.settings.max_body)

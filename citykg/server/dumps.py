@@ -12,13 +12,13 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from starlette.requests import Request
 from starlette.responses import Response
 
 from citykg.export import serialize
-from citykg.server.negotiation import FORMATS, GRAPH, NotAcceptable, choose, wants_html
-from citykg.server.responses import problem
+from citykg.server.negotiation import CONSTRUCTED, DATASET, FORMATS, GRAPH, NotAcceptable, choose, wants_html
+from citykg.server.responses import document, problem
 from citykg.server.void import dumps as dump_list
 from citykg.server.void import void_graph
 
@@ -53,7 +53,8 @@ def _load(path: Path) -> tuple[bytes, str, bytes, float]:
 async def download(request: Request) -> Response:
     state = request.app.state.citykg
     name = request.path_params["name"]
-    found = {d["name"]: d for d in dump_list(state)}
+    listed = dump_list(state)
+    found = {d["name"]: d for d in listed} | {d["versioned"]: d for d in listed}
     if name not in found:
         names = ", ".join(sorted(found)) or "none (build the dataset first)"
         return problem(request, 404, f"no dump {name[:80]!r}; the dumps are: {names}")
@@ -69,13 +70,60 @@ async def download(request: Request) -> Response:
         "Last-Modified": email.utils.formatdate(mtime, usegmt=True),
         "Vary": "Accept-Encoding",
         "Cache-Control": "public, max-age=300",
-        "Content-Disposition": f'inline; filename="{name}"',
+        "Content-Disposition": f'inline; filename="{dump["versioned"]}"',
+        "X-Citykg-Version": dump["version"],
+        "Link": f'<{state.settings.url("/.well-known/void")}>; rel="describedby"',
     }
     if _not_modified(request, etag, mtime):
         return Response(status_code=304, headers=headers)
+    headers["Accept-Ranges"] = "bytes"
+    wanted = request.headers.get("range")
+    if wanted is not None and _range_applies(request, f'"{digest}"', mtime):
+        span = byte_range(wanted, len(data))
+        if span is None:
+            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{len(data)}"})
+        if span != (0, len(data)):  # a part of the identity form (ranges are never over the gzipped bytes)
+            first, end = span
+            headers["ETag"] = f'"{digest}"'
+            headers["Content-Range"] = f"bytes {first}-{end - 1}/{len(data)}"
+            media_type = FORMATS[dump["key"]].content_type
+            return Response(data[first:end], status_code=206, media_type=media_type, headers=headers)
     if zipped:
         headers["Content-Encoding"] = "gzip"
     return Response(packed if zipped else data, media_type=FORMATS[dump["key"]].content_type, headers=headers)
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """``(first, end)`` of one ``bytes=`` range (RFC 9110 §14.1.2), the whole body for forms not served as a
+    part (several ranges, other units, malformed), or None when it is unsatisfiable (416)."""
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return (0, size)
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash or not (first_text.isdigit() or first_text == "") or not (last_text.isdigit() or last_text == ""):
+        return (0, size)
+    if first_text == "":
+        if last_text == "" or int(last_text) == 0:
+            return None if last_text else (0, size)
+        return (max(size - int(last_text), 0), size)
+    first = int(first_text)
+    if first >= size:
+        return None
+    end = size if last_text == "" else min(int(last_text) + 1, size)
+    return (0, size) if end <= first else (first, end)
+
+
+def _range_applies(request: Request, etag: str, mtime: float) -> bool:
+    """If-Range: the range is served only when the client's validator still names this file."""
+    condition = request.headers.get("if-range")
+    if condition is None:
+        return True
+    if condition.strip().startswith(('"', "W/")):
+        return condition.strip() == etag
+    try:
+        return int(mtime) <= email.utils.parsedate_to_datetime(condition).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return False
 
 
 def _not_modified(request: Request, etag: str, mtime: float) -> bool:
@@ -113,12 +161,25 @@ async def void(request: Request) -> Response:
     try:
         key = choose(request.headers.get("accept"), GRAPH, format_param)
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     body = state.derived(f"void-{key}", lambda: serialize(void_graph(state), key))
     return Response(body, media_type=FORMATS[key].content_type, headers={"Vary": "Accept"})
 
 
 GSP_ALLOW = "GET, HEAD, OPTIONS"
+
+
+def _graph_copy(holdings, name: str | None, quads: bool) -> Graph:  # type: ignore[no-untyped-def]
+    """The triples of one graph (or of the default graph, the union); for TriG/N-Quads a named graph keeps its name."""
+    source = holdings.graph(URIRef(name)) if name else holdings.dataset
+    if quads and name:
+        dataset = Dataset()
+        target = dataset.graph(URIRef(name))
+    else:
+        dataset = target = Graph()
+    for triple in source.triples((None, None, None)):
+        target.add(triple)
+    return dataset
 
 
 async def graph_store(request: Request) -> Response:
@@ -136,9 +197,9 @@ async def graph_store(request: Request) -> Response:
     if has_default == bool(graphs) or len(graphs) > 1:
         return problem(request, 400, "give either ?default or exactly one ?graph=IRI")
     try:
-        key = choose(request.headers.get("accept"), GRAPH, params.get("format"))
+        key = choose(request.headers.get("accept"), CONSTRUCTED, params.get("format"))
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     holdings = state.holdings
     if graphs:
         iri = URIRef(graphs[0])
@@ -147,10 +208,6 @@ async def graph_store(request: Request) -> Response:
     cache_key = (holdings.generation, "gsp", graphs[0] if graphs else None, key)
     body = state.cache.get(cache_key)
     if body is None:
-        graph = Graph()
-        source = holdings.graph(URIRef(graphs[0])) if graphs else holdings.dataset
-        for triple in source.triples((None, None, None)):
-            graph.add(triple)
-        body = serialize(graph, key, holdings.base)
+        body = serialize(_graph_copy(holdings, graphs[0] if graphs else None, key in DATASET), key, holdings.base)
         state.cache.put(cache_key, body, len(body))
-    return Response(body, media_type=FORMATS[key].content_type, headers={"Vary": "Accept"})
+    return document(request, body, FORMATS[key].content_type, {"Vary": "Accept"})

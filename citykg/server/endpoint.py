@@ -10,8 +10,8 @@ from starlette.responses import PlainTextResponse, Response
 from citykg.export import serialize
 from citykg.server import negotiation
 from citykg.server.engine import Outcome, QueryTask, UpdateTask
-from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, choose
-from citykg.server.protocol import Operation, ProtocolError, parse_operation
+from citykg.server.negotiation import CONSTRUCTED, FORMATS, GRAPH, TABULAR, NotAcceptable, choose, unknown_format
+from citykg.server.protocol import Operation, ProtocolError, hints, parse_operation
 from citykg.server.responses import BodyTooLarge, problem, read_body, too_large
 from citykg.server.service import service_graph
 
@@ -76,9 +76,11 @@ async def query(request: Request, operation: Operation) -> Response:
         outcome = await state.answer(task, key)
         return state.pages.query(request, text=operation.text, outcome=outcome)
     tabular = _choose(request, TABULAR, operation.format)
-    graph_format = _choose(request, GRAPH, operation.format)
+    graph_format = _choose(request, CONSTRUCTED, operation.format)
     if tabular is None and graph_format is None:
-        offers = ", ".join(f"{FORMATS[k].media_type} (format={k})" for k in (*TABULAR, *GRAPH))
+        offers = ", ".join(f"{FORMATS[k].media_type} (format={k})" for k in (*TABULAR, *CONSTRUCTED))
+        if unknown_format(operation.format):
+            return problem(request, 400, f"{asked(request, operation.format)} is not a format; available: {offers}")
         return problem(request, 406, f"cannot answer in {asked(request, operation.format)}; available: {offers}")
     task = QueryTask(
         operation.text,
@@ -92,14 +94,15 @@ async def query(request: Request, operation: Operation) -> Response:
     key = ("q", operation.text, operation.default_graphs, operation.named_graphs, tabular, graph_format)
     if tabular is None or graph_format is None:
         key = (*key, task.asked)
-    return respond(request, await state.answer(task, key))
+    return respond(request, await state.answer(task, key), hints(operation.text))
 
 
-def respond(request: Request, outcome: Outcome) -> Response:
+def respond(request: Request, outcome: Outcome, notes: list[str] | None = None) -> Response:
     if outcome.ok:
-        return Response(
-            outcome.body, status_code=outcome.status, media_type=outcome.content_type, headers={"Vary": "Accept"}
-        )
+        headers = {"Vary": "Accept"}
+        if notes:  # e.g. the https://schema.org/ trap: a header, so that the result itself stays standard
+            headers["X-Citykg-Hint"] = " | ".join(notes)
+        return Response(outcome.body, status_code=outcome.status, media_type=outcome.content_type, headers=headers)
     headers = {"Retry-After": outcome.extra["retry_after"]} if outcome.extra.get("retry_after") else None
     return problem(request, outcome.status, outcome.message, headers)
 
@@ -138,7 +141,7 @@ def description(request: Request, format_param: str | None) -> Response:
     try:
         key = choose(request.headers.get("accept"), GRAPH, format_param)
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     body = state.derived(f"sd-{key}", lambda: serialize(state.derived("sd", lambda: service_graph(state)), key))
     headers = {"Vary": "Accept", "Link": f'<{state.settings.url("/.well-known/void")}>; rel="describedby"'}
     return Response(body, media_type=FORMATS[key].content_type, headers=headers)

@@ -23,7 +23,7 @@ from citykg.export import serialize
 from citykg.results import compact
 from citykg.server.describe import describe, description_graph, exists
 from citykg.server.negotiation import FORMATS, GRAPH, NotAcceptable, choose, prefers_html
-from citykg.server.responses import DEFAULT_CSP, FRAMING_CSP, problem
+from citykg.server.responses import DEFAULT_CSP, FRAMING_CSP, document, problem
 from citykg.server.search import suggestions
 from citykg.server.views import ego_query
 
@@ -63,7 +63,7 @@ async def dereference(request: Request) -> Response:
     try:
         fmt = choose(request.headers.get("accept"), ("html", *GRAPH), request.query_params.get("format"))
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     prefix = state.settings.prefix
     encoded = quote(path, safe=SAFE)
     if fmt == "html":
@@ -98,7 +98,7 @@ async def data(request: Request) -> Response:
         try:
             fmt = choose(request.headers.get("accept"), GRAPH, request.query_params.get("format"))
         except NotAcceptable as exc:
-            return problem(request, 406, str(exc))
+            return problem(request, exc.status, str(exc))
         location = f"{state.settings.prefix}/data/{quote(path, safe=SAFE)}.{FORMATS[fmt].extension}"
         headers = {"Vary": "Accept", "Content-Location": location}
     return rdf_response(request, iri, fmt, headers)
@@ -116,7 +116,7 @@ async def any_resource(request: Request) -> Response:
     try:
         fmt = choose(request.headers.get("accept"), ("html", *GRAPH), request.query_params.get("format"))
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     if fmt == "html":
         response = resource_page(request, iri, await state.views.has_node(text))
         response.headers["Vary"] = "Accept, Accept-Language"
@@ -125,13 +125,22 @@ async def any_resource(request: Request) -> Response:
 
 
 def rdf_response(request: Request, iri: URIRef, fmt: str, headers: dict[str, str]) -> Response:
+    """The RDF description of ``iri``; a named graph's IRI gives the graph's own triples too (what it names)."""
     state = request.app.state.citykg
-    key = (state.holdings.generation, "rdf", str(iri), fmt)
+    holdings = state.holdings
+    key = (holdings.generation, "rdf", str(iri), fmt)
     body = state.pages_cache.get(key)
     if body is None:
-        body = serialize(description_graph(state.holdings, iri), fmt, state.holdings.base)
+        graph = description_graph(holdings, iri)
+        if holdings.holds(iri):
+            for triple in holdings.graph(iri):
+                graph.add(triple)
+        body = serialize(graph, fmt, holdings.base)
         state.pages_cache.put(key, body, len(body))
-    return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
+    if holdings.holds(iri):
+        gsp = state.settings.prefix + "/rdf-graph-store?" + urlencode({"graph": str(iri)})
+        headers = {**headers, "Link": f'<{gsp}>; rel="alternate"'}
+    return document(request, body, FORMATS[fmt].content_type, headers)
 
 
 def resource_page(request: Request, iri: URIRef, ego: bool = False) -> Response:

@@ -73,7 +73,7 @@ async def index(request: Request) -> Response:
     try:
         fmt = choose(request.headers.get("accept"), ("html", "json"), request.query_params.get("format"))
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     queries = list(state.catalogue)
     if fmt == "json":
         data = [describe(q, state.settings.url(f"/queries/{q.name}")) for q in queries]
@@ -113,7 +113,7 @@ async def run(request: Request) -> Response:
     try:
         fmt = choose(request.headers.get("accept"), offers, format_param)
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
     try:
         bindings = bind(query, given, state.holdings.base, state.holdings.focus)
     except QueryError as exc:

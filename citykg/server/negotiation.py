@@ -42,7 +42,8 @@ FORMATS: dict[str, Format] = {
         Format("csv", "text/csv", "tabular", (), (), "csv"),
         Format("tsv", "text/tab-separated-values", "tabular", (), (), "tsv"),
         Format("ttl", "text/turtle", "rdf", ("application/x-turtle", "text/n3"), ("turtle", "n3"), "ttl"),
-        Format("nt", "application/n-triples", "rdf", (), ("ntriples", "n-triples"), "nt"),
+        # text/plain: the N-Triples media type of RDF 2004, still sent by rdflib (format="nt") and others
+        Format("nt", "application/n-triples", "rdf", ("text/plain",), ("ntriples", "n-triples"), "nt"),
         Format("jsonld", "application/ld+json", "rdf", ("application/json",), ("json-ld",), "jsonld", text=False),
         Format(
             "rdfxml", "application/rdf+xml", "rdf", ("application/xml", "text/xml"), ("rdf", "rdf+xml", "xml"), "rdf"
@@ -50,6 +51,7 @@ FORMATS: dict[str, Format] = {
         Format("trig", "application/trig", "quads", (), (), "trig"),
         Format("nq", "application/n-quads", "quads", (), ("nquads", "n-quads"), "nq"),
         Format("html", "text/html", "html", ("application/xhtml+xml",), ("htm",), "html"),
+        Format("atom", "application/atom+xml", "feed", (), (), "atom"),
     )
 }
 
@@ -57,6 +59,8 @@ FORMATS: dict[str, Format] = {
 TABULAR = ("json", "xml", "csv", "tsv")
 GRAPH = ("ttl", "nt", "jsonld", "rdfxml")
 DATASET = ("trig", "nq")
+#: A CONSTRUCT or DESCRIBE result: a graph, also offered as a dataset of one (default) graph.
+CONSTRUCTED = (*GRAPH, *DATASET)
 
 
 @dataclass(frozen=True)
@@ -141,13 +145,24 @@ def by_name(name: str) -> Format | None:
 
 
 class NotAcceptable(Exception):
-    """Nothing offered is acceptable (or ``?format=`` names something not offered)."""
+    """Nothing offered is acceptable (406), or ``?format=`` names no format at all (400: a bad request)."""
 
-    def __init__(self, offers: Iterable[str], asked: str) -> None:
+    def __init__(self, offers: Iterable[str], asked: str, status: int = 406) -> None:
         self.offers = tuple(offers)
         self.asked = asked
+        self.status = status
         names = ", ".join(f"{FORMATS[k].media_type} (format={k})" for k in self.offers)
-        super().__init__(f"cannot answer in {asked}; available: {names}")
+        if status == 400:
+            super().__init__(f"{asked} is not a format this server knows; available: {names}")
+        else:
+            super().__init__(f"cannot answer in {asked}; available: {names}")
+
+
+def unknown_format(format_param: str | None) -> bool:
+    """True when ``?format=`` is given but names no known format (a bad request, not a negotiation failure)."""
+    if format_param is None or not format_param.strip():
+        return False
+    return all(by_name(part) is None for part in format_param[:400].split(",") if part.strip())
 
 
 def choose(accept: str | None, offers: Sequence[str], format_param: str | None = None) -> str:
@@ -162,7 +177,8 @@ def choose(accept: str | None, offers: Sequence[str], format_param: str | None =
             for key in offers:
                 if fmt is not None and set(FORMATS[key].media_types) & set(fmt.media_types):
                     return key
-        raise NotAcceptable(offers, f"format={format_param[:60]!r}")
+        status = 400 if unknown_format(format_param) else 406
+        raise NotAcceptable(offers, f"format={format_param[:60]!r}", status)
     ranges = parse_accept(accept)
     if not ranges:
         return offers[0]

@@ -154,7 +154,7 @@ async def page(request: Request) -> Response:
     try:
         key = choose(request.headers.get("accept"), GRAPH, format_param)
     except NotAcceptable as exc:
-        return problem(request, 406, str(exc))
+        return problem(request, exc.status, str(exc))
 
     def build() -> bytes:
         graph = Graph()

@@ -17,6 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+#: The name rdflib's ``Dataset(store=SPARQLStore(...))`` sends as ``default-graph-uri`` for "the default graph"
+#: (rdflib.graph.DATASET_DEFAULT_GRAPH_ID); it means this server's default graph, as Oxigraph and Virtuoso take it.
+RDFLIB_DEFAULT_GRAPH = "urn:x-rdflib:default"
+#: The data uses schema.org's http IRIs; rdflib 7 (and some editors) predeclare schema: as https://schema.org/.
+SCHEMA_HTTPS = re.compile(r"<https://schema\.org/")
+PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+SCHEMA_HINT = (
+    "this query uses https://schema.org/ but the data uses http://schema.org/ (as schema.org's own RDF does); "
+    "write PREFIX schema: <http://schema.org/>"
+)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 QUERY_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_PARAMS = ("using-graph-uri", "using-named-graph-uri")
@@ -122,8 +132,18 @@ def _values(params: Sequence[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in params if key == name]
 
 
+def hints(text: str) -> list[str]:
+    """Advice for a query that is valid but probably not what its author meant (0 rows, silently)."""
+    https = {m.group(1) or "" for m in PREFIX_DECLARATION.finditer(text) if m.group(2) == "https://schema.org/"}
+    body = PREFIX_DECLARATION.sub(" ", text)  # rdflib declares every prefix it knows, used or not
+    used = SCHEMA_HTTPS.search(body) or any(re.search(rf"(?<![\w.:-]){re.escape(p)}:\w", body) for p in https)
+    return [SCHEMA_HINT] if used else []
+
+
 def _graphs(params: Sequence[tuple[str, str]], name: str) -> tuple[str, ...] | None:
     values = _values(params, name)
+    if name == "default-graph-uri":
+        values = [value for value in values if value != RDFLIB_DEFAULT_GRAPH]
     if not values:
         return None
     for value in values:

@@ -1,6 +1,9 @@
-"""Responses shared by every route: errors for people and programs, request bodies with a size cap."""
+"""Responses shared by every route: errors for people and programs, request bodies with a size cap,
+and documents with an ETag (conditional GET gives 304)."""
 
 from __future__ import annotations
+
+import hashlib
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -50,3 +53,25 @@ def problem(request: Request, status: int, message: str, headers: dict[str, str]
 def too_large(request: Request) -> Response:
     cap = request.app.state.citykg.settings.max_body
     return problem(request, 413, f"the request body is larger than this server accepts ({cap:,} bytes)")
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag from the bytes themselves (the same document always has the same tag)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def matches(header: str | None, etag: str) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2), as If-None-Match uses: ``W/`` and gzip's weakening do not matter."""
+    if header is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def document(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """A 200 with an ETag, or 304 when the client's ``If-None-Match`` already names these bytes."""
+    etag = entity_tag(body)
+    headers = {**(headers or {}), "ETag": etag, "Cache-Control": "public, no-cache"}
+    if matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)

@@ -18,6 +18,8 @@ RESULT_FORMATS = (
     "N-Triples",
     "JSON-LD",
     "RDF_XML",
+    "N-Quads",
+    "TriG",
 )
 
 

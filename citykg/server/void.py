@@ -10,13 +10,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from citykg.namespaces import SD, bind_prefixes
 from citykg.server.negotiation import FORMATS
+from citykg.versions import build_version, modified
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "http://www.iana.org/assignments/media-types/"
+#: dcat:version is DCAT 3; rdflib's DCAT namespace (DCAT 2) does not list it.
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 DUMP_TITLES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
 
@@ -63,9 +66,15 @@ def dataset_iri(state) -> URIRef:  # type: ignore[no-untyped-def]
     return URIRef(holdings.base + "dataset")
 
 
+def version(state) -> str:  # type: ignore[no-untyped-def]
+    """The served build's version (``citykg.versions``: release + digest of its inputs)."""
+    return state.derived("version", lambda: build_version(state.project, state.manifest))
+
+
 def dumps(state) -> list[dict]:  # type: ignore[no-untyped-def]
-    """The build's dumps: name, format, media type, size, sha256 (from the manifest), URL."""
+    """The build's dumps: name, versioned name, format, media type, size, sha256 (from the manifest), URL."""
     outputs = state.manifest.get("outputs", {})
+    current = version(state)
     found = []
     for key in DUMP_FORMATS:
         name = f"citykg.{key}"
@@ -82,6 +91,8 @@ def dumps(state) -> list[dict]:  # type: ignore[no-untyped-def]
                 "sha256": outputs[name],
                 "url": state.settings.url(f"/dumps/{name}"),
                 "path": path,
+                "version": current,
+                "versioned": f"citykg-{current}.{key}",
             }
         )
     return found
@@ -118,6 +129,12 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
     graph.add((dataset, VOID.uriSpace, Literal(holdings.base)))
     graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    graph.add((dataset, DCAT_VERSION, Literal(version(state))))
+    graph.add((dataset, OWL.versionInfo, Literal(version(state))))
+    built = modified(state.build_dir)
+    if built is not None:
+        graph.add((dataset, DCTERMS.modified, Literal(built.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)))
+    graph.add((dataset, DCTERMS.hasVersion, URIRef(settings.url("/changes"))))
     if holdings.focus is not None:
         graph.add((dataset, VOID.exampleResource, holdings.focus))
     for number, (cls, n) in enumerate(sorted(stats.classes.items(), key=lambda item: str(item[0]))):
@@ -147,6 +164,8 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
         graph.add((url, DCAT.mediaType, URIRef(IANA + dump["media_type"])))
         graph.add((url, DCTERMS["format"], Literal(dump["media_type"])))
         graph.add((url, DCAT.byteSize, Literal(dump["size"], datatype=XSD.nonNegativeInteger)))
+        graph.add((url, DCAT_VERSION, Literal(dump["version"])))
+        graph.add((url, DCAT.downloadURL, URIRef(settings.url(f"/dumps/{dump['versioned']}"))))
         checksum = BNode(f"checksum-{dump['key']}")
         graph.add((url, SPDX.checksum, checksum))
         graph.add((checksum, RDF.type, SPDX.Checksum))
