@@ -306,7 +306,9 @@ def query(
         selected = named.adhoc(text or "", str(query_file) if query_file else "--sparql")
     selected.prepared()
     dataset = open_dataset(project, store=ctx.store)
-    bindings = named.bind(selected, given, project.base, focus_resource(dataset))
+    from citykg.names import resolver
+
+    bindings = named.bind(selected, given, project.base, focus_resource(dataset), resolver(dataset, project.base))
     try:
         data = named.execute(dataset, selected, bindings, fmt, project.base).encode("utf-8")
     except CityKGError:
