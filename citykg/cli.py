@@ -71,6 +71,7 @@ class LazyGroup(click.Group):
         "analyze": "citykg.views.commands:analyze",
         "path": "citykg.views.commands:path",
         "shared": "citykg.views.commands:shared",
+        "profile": "citykg.profile.command:profile",
         "push": "citykg.remote.commands:push",
         "reconcile": "citykg.remote.commands:reconcile",
         "enrich": "citykg.remote.commands:enrich",
