@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -290,6 +291,8 @@ def query(
     project = ctx.project
     given = _parse_params(params)
     text = _query_text(project, name, query_file, sparql)
+    if "lang" not in given and re.search(r"(?m)^#\+\s*param\s*:\s*lang\s*:\s*language", text or ""):
+        given["lang"] = project.lang  # the project's language ([dataset] lang), as for the views
     if endpoint is not None:
         _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
         return

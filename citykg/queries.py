@@ -222,7 +222,7 @@ def bind(
     for param in query.parameters:
         if param.name in given and names is not None and param.type == "resource":
             try:
-                bindings[param.name] = names(given[param.name], param.name)
+                bindings[param.name] = names(given[param.name], f"parameter {param.name}")
             except UsageError as exc:
                 raise QueryError(f"{query.name}: {exc.message}", hint=exc.hint) from None
         elif param.name in given:

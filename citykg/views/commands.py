@@ -21,8 +21,24 @@ from citykg.views.i18n import LANGUAGES
 from citykg.views.options import CLUSTERS, PHYSICS, SIZE_MEASURES, ViewOptions
 from citykg.views.projection import Projection, project
 
+
+def _default_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--lang, else the project's [dataset] lang (citykg.toml)."""
+    if value:
+        return value
+    obj = ctx.find_object(Context)
+    try:
+        return obj.project.lang if obj is not None else "de"
+    except Exception:  # noqa: BLE001 - a broken citykg.toml is reported by the command itself
+        return "de"
+
+
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="de", show_default=True, help="Language of labels and page words."
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=_default_lang,
+    help="Language of labels and page words (default: [dataset] lang in citykg.toml, else de).",
 )
 
 
