@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from citykg import queries as named
 from citykg.errors import QueryError
+from citykg.headers import header
 from citykg.queries import NamedQuery, bind
 from citykg.server.endpoint import respond, wants_html
 from citykg.server.engine import QueryTask
@@ -167,6 +168,7 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
         "namedquery.html",
         status,
         query=query,
+        head=header(query, lang),
         values=values,
         outcome=outcome,
         message=message,
