@@ -430,18 +430,22 @@ def shared(ctx: Context, partner: str, city: str | None, lang: str, fmt: str) ->
 
     Examples: citykg shared city/leeds; citykg shared city/amiens --city city/dortmund --lang en
     """
-    from citykg.analytics import format_shared, shared_memberships
+    from citykg.analytics import format_shared, partner_links_known, shared_memberships
 
     dataset, proj = load(ctx)
     b = _node(dataset, proj, partner, ctx, "PARTNER")
     a = _node(dataset, proj, city, ctx, "--city") if city else proj.focus
     if a is None:
         raise UsageError("the dataset names no focus city", hint="give --city IRI")
+    if a == b:
+        raise UsageError(f"PARTNER {partner!r} is {proj.label(a, lang)} itself", hint="give a partner city")
     links = shared_memberships(dataset, a, b, lang=lang, base=ctx.project.base)
+    known = partner_links_known(dataset, b)
     if fmt == "json":
-        click.echo(json.dumps({"city": a, "partner": b, "shared": links}, ensure_ascii=False, indent=1))
+        data = {"city": a, "partner": b, "shared": links, "partner_memberships_in_graph": known}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        click.echo(format_shared(proj, a, b, links, lang), nl=False)
+        click.echo(format_shared(proj, a, b, links, lang, known), nl=False)
 
 
 #: The lazy command entries for citykg.cli.LazyGroup.lazy.
