@@ -128,6 +128,8 @@ WORDS = {
         "no_path": "Keine Verbindung zwischen {a} und {b}.",
         "steps": "Schritte",
         "shared_none": "Keine gemeinsamen Netzwerke oder Organisationen von {a} und {b}.",
+        "shared_unknown": "Der Graph enthält keine Mitgliedschaften oder Engagements von {b}; ob {a} und {b} "
+        "Netzwerke oder UN-Programme teilen, lässt sich daraus nicht sagen.",
         "shared_head": "Was {a} und {b} verbindet",
         "member": "Mitglied",
         "engaged": "Engagement",
@@ -153,6 +155,8 @@ WORDS = {
         "no_path": "No connection between {a} and {b}.",
         "steps": "Steps",
         "shared_none": "{a} and {b} share no network or organisation.",
+        "shared_unknown": "The graph holds no membership or engagement of {b}; whether {a} and {b} share "
+        "networks or UN programmes cannot be told from it.",
         "shared_head": "What links {a} and {b}",
         "member": "member",
         "engaged": "engagement",
@@ -344,8 +348,9 @@ def format_chain(proj: Projection, chain: Chain | None, lang: str, a: str, b: st
         if cites:
             first = cites[0]
             title = pick(first.title, lang, first.url or local_name(first.source))
-            source = f"; {words['source']}: {title}" + (f" <{first.url}>" if first.url else "")
-        steps.append(f"  {number}. {here}{arrow}{there}" + (f" ({when}{source})" if when or source else ""))
+            source = f"{words['source']}: {title}" + (f" <{first.url}>" if first.url else "")
+        details = "; ".join(part for part in (when, source) if part)  # an undated step: "(Quelle: …)"
+        steps.append(f"  {number}. {here}{arrow}{there}" + (f" ({details})" if details else ""))
     return "".join(parts) + "\n\n" + f"{words['steps']}:\n" + "\n".join(steps) + "\n"
 
 
@@ -402,9 +407,24 @@ def shared_memberships(
     return sorted(links.values(), key=lambda e: (str(e["label"]).lower(), str(e["organisation"])))
 
 
-def format_shared(proj: Projection, city: str, partner: str, links: list[dict[str, object]], lang: str) -> str:
+def partner_links_known(dataset, partner: str) -> bool:  # type: ignore[no-untyped-def]
+    """Does the graph record any membership or engagement of ``partner`` (else "none shared" means "unknown")?"""
+    from rdflib import URIRef
+    from rdflib.namespace import ORG
+
+    from citykg.namespaces import CKG
+
+    node = URIRef(partner)
+    return (None, ORG.member, node) in dataset or (None, CKG.actor, node) in dataset
+
+
+def format_shared(
+    proj: Projection, city: str, partner: str, links: list[dict[str, object]], lang: str, known: bool = True
+) -> str:
     words = WORDS[lang]
     a, b = proj.label(city, lang), proj.label(partner, lang)
+    if not links and not known:
+        return words["shared_unknown"].format(a=a, b=b) + "\n"
     if not links:
         return words["shared_none"].format(a=a, b=b) + "\n"
     lines = [words["shared_head"].format(a=a, b=b) + ":"]

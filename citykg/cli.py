@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -97,6 +98,7 @@ class LazyGroup(click.Group):
         "analyze": "citykg.views.commands:analyze",
         "path": "citykg.views.commands:path",
         "shared": "citykg.views.commands:shared",
+        "profile": "citykg.profile.command:profile",
         "push": "citykg.remote.commands:push",
         "reconcile": "citykg.remote.commands:reconcile",
         "enrich": "citykg.remote.commands:enrich",
@@ -358,6 +360,8 @@ def query(
 
         for hint in hints(text):
             click.echo(f"citykg: hint: {hint}", err=True)
+    if "lang" not in given and re.search(r"(?m)^#\+\s*param\s*:\s*lang\s*:\s*language", text or ""):
+        given["lang"] = project.lang  # the project's language ([dataset] lang), as for the views
     if endpoint is not None:
         _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
         return
@@ -375,7 +379,9 @@ def query(
         selected = named.adhoc(text or "", str(query_file) if query_file else "--sparql")
     selected.prepared()
     dataset = open_dataset(project, store=ctx.store)
-    bindings = named.bind(selected, given, project.base, focus_resource(dataset))
+    from citykg.names import resolver
+
+    bindings = named.bind(selected, given, project.base, focus_resource(dataset), resolver(dataset, project.base))
     try:
         data = named.execute(dataset, selected, bindings, fmt, project.base).encode("utf-8")
     except CityKGError:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from citykg.errors import ConfigError
 
 CONFIG_NAME = "citykg.toml"
+LANGUAGES = ("de", "en")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Project:
     ontology_dir: Path
     queries_dir: Path
     build_dir: Path
+    lang: str = "de"  # [dataset] lang: the default language of the CLI, the views and the query labels
 
     @property
     def shapes_file(self) -> Path:
@@ -85,6 +87,9 @@ def load_project(root: Path | str | None = None) -> Project:
     if not base:
         raise ConfigError(f"{path}: [dataset] base is missing", hint='add base = "https://…/"')
     build_env = os.environ.get("CITYKG_BUILD_DIR")
+    lang = str(settings.get("lang", "de")).lower()
+    if lang not in LANGUAGES:
+        raise ConfigError(f"{path}: [dataset] lang = {lang!r} is not one of {', '.join(LANGUAGES)}")
     return Project(
         root=root,
         base=check_base(str(base)),
@@ -92,4 +97,5 @@ def load_project(root: Path | str | None = None) -> Project:
         ontology_dir=folder("ontology", "ontology"),
         queries_dir=folder("queries", "queries"),
         build_dir=Path(build_env).resolve() if build_env else folder("build", "build"),
+        lang=lang,
     )

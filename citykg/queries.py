@@ -204,8 +204,15 @@ class Catalogue:
         raise QueryError(f"no named query {name!r}", hint=hint)
 
 
-def bind(query: NamedQuery, given: Mapping[str, str], base: str, focus: URIRef | None) -> dict[str, Node]:
-    """Typed bindings for ``query`` from text values; unknown or missing parameters are errors."""
+def bind(
+    query: NamedQuery,
+    given: Mapping[str, str],
+    base: str,
+    focus: URIRef | None,
+    names: Callable[[str, str], URIRef] | None = None,
+) -> dict[str, Node]:
+    """Typed bindings for ``query`` from text values; unknown or missing parameters are errors. ``names``
+    (citykg.names) turns a resource given by label into its IRI, or fails with the closest matches."""
     known = {p.name: p for p in query.parameters}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -213,7 +220,12 @@ def bind(query: NamedQuery, given: Mapping[str, str], base: str, focus: URIRef |
         raise QueryError(f"{query.name} has no parameter {', '.join(unknown)}", hint=f"its parameters: {names}")
     bindings: dict[str, Node] = {}
     for param in query.parameters:
-        if param.name in given:
+        if param.name in given and names is not None and param.type == "resource":
+            try:
+                bindings[param.name] = names(given[param.name], f"parameter {param.name}")
+            except UsageError as exc:
+                raise QueryError(f"{query.name}: {exc.message}", hint=exc.hint) from None
+        elif param.name in given:
             bindings[param.name] = param.convert(given[param.name], base)
         elif param.default == FOCUS and param.type == "resource":
             if focus is None:

@@ -167,7 +167,7 @@ def test_repeated_query_is_answered_from_the_cache_and_edits_invalidate_it(proje
     assert runner.invoke(main, args).stdout == first.stdout
     places = project_copy.graph_dir / "places.ttl"
     places.write_text(
-        places.read_text(encoding="utf-8").replace('"Leeds"@en', '"Leeds (West Yorkshire)"@en'), encoding="utf-8"
+        places.read_text(encoding="utf-8").replace('"Leeds"@de', '"Leeds (West Yorkshire)"@de'), encoding="utf-8"
     )
     changed = runner.invoke(main, args)
     assert changed.exit_code == 0, changed.output

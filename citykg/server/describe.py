@@ -181,3 +181,22 @@ def description_graph(holdings: Holdings, iri: URIRef) -> Graph:
 def exists(holdings: Holdings, iri: URIRef) -> bool:
     ds = holdings.dataset
     return (iri, None, None) in ds or (None, None, iri) in ds or (None, iri, None) in ds or holdings.holds(iri)
+
+
+def profile_section(holdings: Holdings, iri: URIRef, lang: str, network_href: str | None = None):  # type: ignore[no-untyped-def]
+    """The staff profile (citykg.profile) that leads the page of a partner, network or UN body: None for
+    other resources (people, events, sources …) and for the focus city itself."""
+    from citykg.profile import build_profile
+    from citykg.profile.render import body
+
+    types = set(holdings.dataset.objects(iri, RDF.type))
+    if not types & PROFILED or iri == holdings.focus:
+        return None
+    profile = build_profile(holdings.dataset, iri, holdings.focus, lang=lang, base=holdings.base)
+    if not profile.statements and not profile.milestones:
+        return None
+    return body(profile, network_href=network_href, raw_href="#raw")
+
+
+#: Classes whose pages lead with a profile.
+PROFILED = frozenset({SCHEMA.City, CKG.CityNetwork, CKG.UNBody, CKG.Programme, SCHEMA.Organization})

@@ -48,6 +48,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "view_map": ("See the partner cities on a map", "Die Partnerstädte auf einer Karte sehen"),
     "view_timeline": ("Follow the relations over time", "Die Beziehungen im Lauf der Zeit verfolgen"),
     "ego_network": ("Network of direct relations", "Netz der direkten Beziehungen"),
+    "raw_data": ("Raw data and network (for experts)", "Rohdaten und Netz (für Fachleute)"),
     "ego_frame": ("Network of {name} and its direct relations", "Netz von {name} und seinen direkten Beziehungen"),
     "open_network": ("Open in the network view", "In der Netzwerkansicht öffnen"),
     "run": ("Run", "Ausführen"),

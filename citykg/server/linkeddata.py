@@ -21,7 +21,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from citykg.export import serialize
 from citykg.results import compact
-from citykg.server.describe import describe, description_graph, exists
+from citykg.server.describe import describe, description_graph, exists, profile_section
 from citykg.server.negotiation import FORMATS, GRAPH, NotAcceptable, choose, prefers_html
 from citykg.server.responses import DEFAULT_CSP, FRAMING_CSP, document, problem
 from citykg.server.search import suggestions
@@ -165,6 +165,12 @@ def resource_page(request: Request, iri: URIRef, ego: bool = False) -> Response:
             alternates=alternates,
             gsp=state.settings.prefix + "/rdf-graph-store?" + urlencode({"graph": str(iri)}),
             ego=state.settings.prefix + "/view?" + ego_query(str(iri), lang) if ego else None,
+            profile=profile_section(
+                holdings,
+                iri,
+                lang,
+                state.settings.prefix + "/view?" + urlencode({"focus": str(iri), "depth": 1, "lang": lang}),
+            ),
             headers={"Link": link, "Content-Security-Policy": FRAMING_CSP if ego else DEFAULT_CSP},
         )
         cached = (response.body, dict(response.headers))

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from citykg import queries as named
 from citykg.errors import QueryError
+from citykg.headers import header
 from citykg.queries import NamedQuery, bind
 from citykg.server.endpoint import respond, wants_html
 from citykg.server.engine import QueryTask
@@ -115,12 +116,20 @@ async def run(request: Request) -> Response:
     except NotAcceptable as exc:
         return problem(request, exc.status, str(exc))
     try:
-        bindings = bind(query, given, state.holdings.base, state.holdings.focus)
+        bindings = bind(query, given, state.holdings.base, state.holdings.focus, _names(state))
     except QueryError as exc:
         return problem(request, 400, str(exc))
     task = _task(state, query, bindings, fmt=fmt)
     outcome = await state.answer(task, ("named", query.name, task.bindings, fmt))
     return respond(request, outcome)
+
+
+def _names(state):  # type: ignore[no-untyped-def]
+    """Resource parameters given by label (``partner=Leeds``), see citykg.names."""
+    from citykg.names import resolver
+
+    holdings = state.holdings
+    return resolver(holdings.dataset, holdings.base, holdings.generation)
 
 
 def _task(state, query: NamedQuery, bindings: dict, *, fmt: str | None = None, rows: int = 0) -> QueryTask:  # type: ignore[no-untyped-def]
@@ -143,7 +152,7 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
     outcome, message, status = None, None, 200
     if not missing or given:
         try:
-            bindings = bind(query, values, state.holdings.base, state.holdings.focus)
+            bindings = bind(query, values, state.holdings.base, state.holdings.focus, _names(state))
             rows = state.settings.html_rows
             task = _task(state, query, bindings, rows=rows)
             outcome = await state.answer(task, ("named-html", query.name, task.bindings, rows))
@@ -159,6 +168,7 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
         "namedquery.html",
         status,
         query=query,
+        head=header(query, lang),
         values=values,
         outcome=outcome,
         message=message,

@@ -20,7 +20,9 @@ from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from citykg.headers import column, header
 from citykg.namespaces import CKG, CKGV, ONTOLOGY_IRI, sparql_prologue
+from citykg.profile.dates import human
 from citykg.queries import NamedQuery
 from citykg.results import compact
 from citykg.server import i18n
@@ -28,6 +30,7 @@ from citykg.server.namedqueries import example_values, with_values
 from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, preferred_language
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+DATES = frozenset({XSD.date, XSD.gYear, XSD.gYearMonth})
 ONTOLOGY_NS = str(CKG)
 OUR_NAMESPACES = (ONTOLOGY_IRI, str(CKGV))
 
@@ -152,6 +155,9 @@ class Pages:
             "void_url": state.settings.url("/.well-known/void"),
             "formats": FORMATS,
             "http_url": http_url,
+            "header": lambda query: header(query, lang),
+            "column": column,
+            "human_date": lambda node: human(node, lang) if getattr(node, "datatype", None) in DATES else str(node),
             **values,
         }
 

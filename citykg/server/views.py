@@ -232,14 +232,25 @@ def render(route: str, fmt: str, options: ViewOptions, proj: Projection) -> Docu
     return Document(body, gzip.compress(body, 6, mtime=0), f'"{digest}"', media_type, csp, options.lang)
 
 
+def _named_focus(state, proj, options: ViewOptions, given: str | None) -> ViewOptions:  # type: ignore[no-untyped-def]
+    """``focus=Schytomyr``: a label in either language (citykg.names) as the focus IRI."""
+    from dataclasses import replace
+
+    from citykg.names import resolve
+
+    holdings = state.holdings
+    iri = resolve(holdings.dataset, given or options.focus or "", holdings.base, "focus", holdings.generation)
+    return replace(options, focus=proj.resolve(str(iri), holdings.base, "focus"))
+
+
 # -- handlers ------------------------------------------------------------------------------------------------------
 async def serve(request: Request, route: str) -> Response:
     state = request.app.state.citykg
     try:
         proj = await state.views.projection()
         options, fmt = parse(route, request)
-        if options.focus and options.focus not in proj.graph:  # an error, with suggestions: compare every name
-            await run_in_threadpool(proj.resolve, options.focus, state.holdings.base, "focus")
+        if options.focus and options.focus not in proj.graph:  # a name (Schytomyr), else an error with suggestions
+            options = await run_in_threadpool(_named_focus, state, proj, options, request.query_params.get("focus"))
         document = await state.views.document(route, fmt, options, proj)
     except UsageError as exc:
         return problem(request, 400, str(exc))

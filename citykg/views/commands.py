@@ -21,8 +21,24 @@ from citykg.views.i18n import LANGUAGES
 from citykg.views.options import CLUSTERS, PHYSICS, SIZE_MEASURES, ViewOptions
 from citykg.views.projection import Projection, project
 
+
+def _default_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--lang, else the project's [dataset] lang (citykg.toml)."""
+    if value:
+        return value
+    obj = ctx.find_object(Context)
+    try:
+        return obj.project.lang if obj is not None else "de"
+    except Exception:  # noqa: BLE001 - a broken citykg.toml is reported by the command itself
+        return "de"
+
+
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="de", show_default=True, help="Language of labels and page words."
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=_default_lang,
+    help="Language of labels and page words (default: [dataset] lang in citykg.toml, else de).",
 )
 
 
@@ -40,8 +56,15 @@ def load(ctx: Context) -> tuple[object, Projection]:
     return dataset, project(dataset)
 
 
-def _focus(proj: Projection, value: str | None, ctx: Context, name: str = "--focus") -> str | None:
-    return proj.resolve(value, ctx.project.base, name) if value else None
+def _focus(dataset, proj: Projection, value: str | None, ctx: Context, name: str = "--focus") -> str | None:  # type: ignore[no-untyped-def]
+    """A resource given by name (either language), IRI or path, as a node of the projection."""
+    return _node(dataset, proj, value, ctx, name) if value else None
+
+
+def _node(dataset, proj: Projection, value: str, ctx: Context, name: str) -> str:  # type: ignore[no-untyped-def]
+    from citykg.names import resolve
+
+    return proj.resolve(str(resolve(dataset, value, ctx.project.base, name)), ctx.project.base, name)
 
 
 def write(output: Path | None, data: bytes, default: str) -> Path | None:
@@ -152,9 +175,9 @@ def view(
     """
     from citykg.views.network import network_html, selection
 
-    _, proj = load(ctx)
+    dataset, proj = load(ctx)
     options = ViewOptions(
-        focus=_focus(proj, focus, ctx),
+        focus=_focus(dataset, proj, focus, ctx),
         depth=depth,
         kinds=_split(kinds),
         classes=_split(classes),
@@ -246,10 +269,12 @@ def map_command(
     from citykg.views.mapview import map_html, map_model, map_svg
     from citykg.views.render import svg_to_png
 
-    _, proj = load(ctx)
+    dataset, proj = load(ctx)
     fmt = _format(fmt, output, ("html", "svg", "png"))
     kinds_ = _split(kinds)
-    options = ViewOptions(focus=_focus(proj, focus, ctx), kinds=kinds_, as_of=as_of, lang=lang, base=ctx.project.base)
+    options = ViewOptions(
+        focus=_focus(dataset, proj, focus, ctx), kinds=kinds_, as_of=as_of, lang=lang, base=ctx.project.base
+    )
     if fmt == "html":
         data = map_html(proj, options).encode("utf-8")
     elif fmt == "svg":
@@ -299,10 +324,10 @@ def timeline(
 
     if until is not None and until < since:
         raise UsageError(f"--until {until} is before --since {since}")
-    _, proj = load(ctx)
+    dataset, proj = load(ctx)
     fmt = _format(fmt, output, ("html", "svg"))
     options = ViewOptions(
-        focus=_focus(proj, focus, ctx),
+        focus=_focus(dataset, proj, focus, ctx),
         depth=depth,
         kinds=_split(kinds),
         classes=_split(classes),
@@ -348,8 +373,10 @@ def analyze(
     from citykg.analytics import format_analysis, restrict
     from citykg.views.projection import select
 
-    _, proj = load(ctx)
-    chosen = select(proj, focus=_focus(proj, focus, ctx), depth=depth, kinds=_split(kinds), classes=_split(classes))
+    dataset, proj = load(ctx)
+    chosen = select(
+        proj, focus=_focus(dataset, proj, focus, ctx), depth=depth, kinds=_split(kinds), classes=_split(classes)
+    )
     result = run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
@@ -375,9 +402,9 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
     from citykg.analytics import chain_json, format_chain, restrict, shortest_chain
     from citykg.views.projection import select
 
-    _, proj = load(ctx)
-    a = proj.resolve(start, ctx.project.base, "A")
-    b = proj.resolve(end, ctx.project.base, "B")
+    dataset, proj = load(ctx)
+    a = _node(dataset, proj, start, ctx, "A")
+    b = _node(dataset, proj, end, ctx, "B")
     chosen = restrict(select(proj, kinds=_split(kinds)), as_of)
     for name, node, value in (("A", a, start), ("B", b, end)):
         if node not in chosen.graph:
@@ -403,18 +430,22 @@ def shared(ctx: Context, partner: str, city: str | None, lang: str, fmt: str) ->
 
     Examples: citykg shared city/leeds; citykg shared city/amiens --city city/dortmund --lang en
     """
-    from citykg.analytics import format_shared, shared_memberships
+    from citykg.analytics import format_shared, partner_links_known, shared_memberships
 
     dataset, proj = load(ctx)
-    b = proj.resolve(partner, ctx.project.base, "PARTNER")
-    a = proj.resolve(city, ctx.project.base, "--city") if city else proj.focus
+    b = _node(dataset, proj, partner, ctx, "PARTNER")
+    a = _node(dataset, proj, city, ctx, "--city") if city else proj.focus
     if a is None:
         raise UsageError("the dataset names no focus city", hint="give --city IRI")
+    if a == b:
+        raise UsageError(f"PARTNER {partner!r} is {proj.label(a, lang)} itself", hint="give a partner city")
     links = shared_memberships(dataset, a, b, lang=lang, base=ctx.project.base)
+    known = partner_links_known(dataset, b)
     if fmt == "json":
-        click.echo(json.dumps({"city": a, "partner": b, "shared": links}, ensure_ascii=False, indent=1))
+        data = {"city": a, "partner": b, "shared": links, "partner_memberships_in_graph": known}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        click.echo(format_shared(proj, a, b, links, lang), nl=False)
+        click.echo(format_shared(proj, a, b, links, lang, known), nl=False)
 
 
 #: The lazy command entries for citykg.cli.LazyGroup.lazy.
