@@ -5,6 +5,7 @@ Registered lazily in citykg.cli.LazyGroup.lazy (see docs/views.md), so ``citykg 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -16,10 +17,11 @@ import click
 from citykg import build as building
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
-from citykg.store import open_dataset
+from citykg.queries import Parameter
+from citykg.store import focus_resource, open_dataset
 from citykg.views.i18n import LANGUAGES
 from citykg.views.options import CLUSTERS, PHYSICS, SIZE_MEASURES, ViewOptions
-from citykg.views.projection import Projection, project
+from citykg.views.projection import Projection, project, project_around
 
 LANG_OPTION = click.option(
     "--lang", type=click.Choice(LANGUAGES), default="de", show_default=True, help="Language of labels and page words."
@@ -33,11 +35,34 @@ def _split(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _dataset(ctx: Context):
+    store = getattr(ctx, "store", None)
+    return open_dataset(ctx.project, store=store) if store is not None else open_dataset(ctx.project)
+
+
 def load(ctx: Context) -> tuple[object, Projection]:
     """The built dataset (in the store chosen with citykg --store, where the CLI offers one) and its projection."""
-    store = getattr(ctx, "store", None)
-    dataset = open_dataset(ctx.project, store=store) if store is not None else open_dataset(ctx.project)
+    dataset = _dataset(ctx)
     return dataset, project(dataset)
+
+
+def load_around(ctx: Context, focus: str | None, depth: int | None) -> tuple[Projection, str | None]:
+    """The projection a view of ``--focus`` and ``--depth`` needs, and the focus as an IRI: with a depth only
+    the neighbourhood is projected (``project_around``, the same view in a fraction of the time on a large
+    graph); without one, or where the focus is not a resource of the network, everything (and the errors and
+    suggestions come from there)."""
+    dataset = _dataset(ctx)
+    if depth is not None:
+        iri: str | None = None
+        with contextlib.suppress(UsageError):  # reported, with suggestions, by the whole projection below
+            iri = str(Parameter("--focus", "resource").convert(focus, ctx.project.base)) if focus else None
+        root = focus_resource(dataset)  # type: ignore[arg-type]
+        around = iri or (str(root) if root is not None and not focus else None)
+        part = project_around(dataset, around, depth) if around else None  # type: ignore[arg-type]
+        if part is not None:
+            return part, iri
+    proj = project(dataset)
+    return proj, _focus(proj, focus, ctx)
 
 
 def _focus(proj: Projection, value: str | None, ctx: Context, name: str = "--focus") -> str | None:
@@ -152,9 +177,9 @@ def view(
     """
     from citykg.views.network import network_html, selection
 
-    _, proj = load(ctx)
+    proj, focus_iri = load_around(ctx, focus, depth)
     options = ViewOptions(
-        focus=_focus(proj, focus, ctx),
+        focus=focus_iri,
         depth=depth,
         kinds=_split(kinds),
         classes=_split(classes),
