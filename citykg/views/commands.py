@@ -17,11 +17,11 @@ import click
 from citykg import build as building
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
+from citykg.projection import Projection, project, project_around
 from citykg.queries import Parameter
 from citykg.store import focus_resource, open_dataset
 from citykg.views.i18n import LANGUAGES
 from citykg.views.options import CLUSTERS, PHYSICS, SIZE_MEASURES, ViewOptions
-from citykg.views.projection import Projection, project, project_around
 
 LANG_OPTION = click.option(
     "--lang", type=click.Choice(LANGUAGES), default="de", show_default=True, help="Language of labels and page words."
@@ -371,7 +371,7 @@ def analyze(
     """
     from citykg.analytics import analyze as run_analysis
     from citykg.analytics import format_analysis, restrict
-    from citykg.views.projection import select
+    from citykg.projection import select
 
     _, proj = load(ctx)
     chosen = select(proj, focus=_focus(proj, focus, ctx), depth=depth, kinds=_split(kinds), classes=_split(classes))
@@ -398,7 +398,7 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
     citykg path city/amiens city/leeds --lang en
     """
     from citykg.analytics import chain_json, format_chain, restrict, shortest_chain
-    from citykg.views.projection import select
+    from citykg.projection import select
 
     _, proj = load(ctx)
     a = proj.resolve(start, ctx.project.base, "A")
