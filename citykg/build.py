@@ -12,38 +12,46 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers
+from citykg import answers, quadstore
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
-from citykg.sources import SourceFile, derived_graph, load_sources, locate, parse_file, source_files
+from citykg.sources import SourceFile, derived_graph, locate, parse_file, source_files
 from citykg.validate import Locator, Report, validate
 
 STEM = "citykg"
 MANIFEST = "manifest.json"
 
 
-@dataclass
 class BuildResult:
-    dataset: Dataset
-    report: Report
-    files: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+    """What a build made: the report, the files, and the data (the Oxigraph store it was built in; as an
+    rdflib Dataset on first use, parsed from the sorted N-Quads, so a large build never pays for rdflib)."""
+
+    def __init__(self, store, report: Report, files: list[Path], seconds: float, nquads: bytes) -> None:
+        self.store, self.report, self.files, self.seconds = store, report, files, seconds
+        self._nquads = nquads
+        self._dataset: Dataset | None = None
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            self._dataset = quadstore.to_rdflib(self._nquads)
+        return self._dataset
 
     @property
     def triples(self) -> int:
-        return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+        return len(self.store)
 
 
 def apply_rules(dataset: Dataset, project: Project) -> int:
-    """Run the CONSTRUCT rules of queries/rules/ over the data into the derived graph; returns its size."""
+    """Run the CONSTRUCT rules of queries/rules/ over the data into the derived graph; returns its size. (The
+    build runs them on Oxigraph: citykg.quadstore.apply_rules.)"""
     derived = dataset.graph(derived_graph(project))
     derived.remove((None, None, None))
     for rule in sorted(project.rules_dir.glob("*.rq")):
@@ -56,15 +64,25 @@ def load_shapes(project: Project) -> Graph:
     return parse_file(project.shapes_file, project.base)
 
 
+def prepare(project: Project):  # -> tuple[pyoxigraph.Store, list[SourceFile]]
+    """Parse every source into one Oxigraph store and derive the rules' triples there."""
+    files = source_files(project)
+    store = quadstore.load(project, files)  # parsed by pyoxigraph (curated Turtle's errors by rdflib)
+    quadstore.apply_rules(store, project)
+    return store, files
+
+
 def check(project: Project, *, lang: str = "en", validating: bool = True) -> tuple[Dataset, Report]:
     """Load, derive and validate; raises on syntax errors, returns the report either way."""
-    files = source_files(project)
-    dataset = load_sources(project, files)
-    apply_rules(dataset, project)
+    store, files = prepare(project)
+    dataset = quadstore.to_rdflib(quadstore.nquads(store))
     if not validating:
         return dataset, Report(skipped=True)
-    report = validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
-    return dataset, report
+    return dataset, _validate(project, dataset, files, lang)
+
+
+def _validate(project: Project, dataset: Dataset, files: list[SourceFile], lang: str) -> Report:
+    return validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
 
 
 def build(
@@ -75,14 +93,25 @@ def build(
     started = time.perf_counter()
     if "nq" not in formats:
         formats = (*formats, "nq")  # the store cache
-    dataset, report = check(project, lang=lang, validating=validating)
-    if not report.conforms:
-        raise ValidationFailed(report, len(report.errors))
-    outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
+    store, files = prepare(project)
+    nquads = quadstore.nquads(store)
+    result = BuildResult(store, Report(skipped=True), [], 0.0, nquads)
+    if validating:
+        result.report = _validate(project, result.dataset, files, lang)
+        if not result.report.conforms:
+            raise ValidationFailed(result.report, len(result.report.errors))
+    native = quadstore.as_dataset(store)  # N-Triples straight from Oxigraph; the others from rdflib's writers
+    outputs = {}
+    for fmt in formats:
+        outputs[f"{STEM}.{fmt}"] = (
+            nquads if fmt == "nq" else serialize(native if fmt == "nt" else result.dataset, fmt, project.base)
+        )
     written = write_atomically(project.build_dir, outputs)
     answers.forget(project)
     write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
-    return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)
+    result.files = [*written, project.build_dir / MANIFEST]
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def write_atomically(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
