@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers, quadstore
+from citykg import answers, canonical, quadstore
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
@@ -100,18 +100,27 @@ def build(
         result.report = _validate(project, result.dataset, files, lang)
         if not result.report.conforms:
             raise ValidationFailed(result.report, len(result.report.errors))
-    native = quadstore.as_dataset(store)  # N-Triples straight from Oxigraph; the others from rdflib's writers
-    outputs = {}
-    for fmt in formats:
-        outputs[f"{STEM}.{fmt}"] = (
-            nquads if fmt == "nq" else serialize(native if fmt == "nt" else result.dataset, fmt, project.base)
-        )
+    outputs = {f"{STEM}.{fmt}": _export(store, nquads, fmt, result, project.base) for fmt in formats}
     written = write_atomically(project.build_dir, outputs)
     answers.forget(project)
     write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
     result.files = [*written, project.build_dir / MANIFEST]
     result.seconds = time.perf_counter() - started
     return result
+
+
+#: Exports written from the Oxigraph store in one pass (citykg.canonical); the rest by rdflib's writers.
+STREAMED = {"ttl": canonical.turtle, "trig": canonical.trig, "jsonld": canonical.jsonld}
+
+
+def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str) -> bytes:
+    if fmt == "nq":
+        return nquads
+    if fmt in STREAMED:
+        return STREAMED[fmt](store)
+    if fmt == "nt":
+        return serialize(quadstore.as_dataset(store), fmt, base)  # Oxigraph's own terms, sorted
+    return serialize(result.dataset, fmt, base)
 
 
 def write_atomically(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
