@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from citykg.errors import UsageError
+from citykg.projection import Projection, local_name, visible
 from citykg.views.i18n import RELATION_LABELS, STATUS_LABELS, pick
-from citykg.views.projection import Projection, local_name, visible
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
 EXACT_BETWEENNESS_LIMIT = 2000
@@ -386,8 +386,8 @@ def shared_memberships(
     dataset, city: str, partner: str, *, lang: str = "de", base: str = "", queries=None
 ) -> list[dict[str, object]]:
     """Organisations both cities are members of or engage with (queries/views/shared-memberships.rq)."""
+    from citykg.projection import load_query
     from citykg.queries import bind, run
-    from citykg.views.projection import load_query
 
     query = load_query("shared-memberships", queries)
     bindings = bind(query, {"city": city, "partner": partner, "lang": lang}, base, None)

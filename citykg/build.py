@@ -14,46 +14,46 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers, generations
+from citykg import answers, canonical, generations, quadstore
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
-from citykg.sources import (
-    SourceFile,
-    derived_graph,
-    load_sources,
-    locate,
-    locate_value,
-    parse_file,
-    source_files,
-)
+from citykg.sources import SourceFile, derived_graph, locate, locate_value, parse_file, source_files
 from citykg.validate import Locator, Report, validate
 
 STEM = "citykg"
 MANIFEST = "manifest.json"
 
 
-@dataclass
 class BuildResult:
-    dataset: Dataset
-    report: Report
-    files: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+    """What a build made: the report, the files, and the data (the Oxigraph store it was built in; as an
+    rdflib Dataset on first use, parsed from the sorted N-Quads, so a large build never pays for rdflib)."""
+
+    def __init__(self, store, report: Report, files: list[Path], seconds: float, nquads: bytes) -> None:
+        self.store, self.report, self.files, self.seconds = store, report, files, seconds
+        self._nquads = nquads
+        self._dataset: Dataset | None = None
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            self._dataset = quadstore.to_rdflib(self._nquads)
+        return self._dataset
 
     @property
     def triples(self) -> int:
-        return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+        return len(self.store)
 
 
 def apply_rules(dataset: Dataset, project: Project) -> int:
-    """Run the CONSTRUCT rules of queries/rules/ over the data into the derived graph; returns its size."""
+    """Run the CONSTRUCT rules of queries/rules/ over the data into the derived graph; returns its size. (The
+    build runs them on Oxigraph: citykg.quadstore.apply_rules.)"""
     derived = dataset.graph(derived_graph(project))
     derived.remove((None, None, None))
     for rule in sorted(project.rules_dir.glob("*.rq")):
@@ -66,15 +66,25 @@ def load_shapes(project: Project) -> Graph:
     return parse_file(project.shapes_file, project.base)
 
 
+def prepare(project: Project):  # -> tuple[pyoxigraph.Store, list[SourceFile]]
+    """Parse every source into one Oxigraph store and derive the rules' triples there."""
+    files = source_files(project)
+    store = quadstore.load(project, files)  # parsed by pyoxigraph (curated Turtle's errors by rdflib)
+    quadstore.apply_rules(store, project)
+    return store, files
+
+
 def check(project: Project, *, lang: str = "en", validating: bool = True) -> tuple[Dataset, Report]:
     """Load, derive and validate; raises on syntax errors, returns the report either way."""
-    files = source_files(project)
-    dataset = load_sources(project, files)
-    apply_rules(dataset, project)
+    store, files = prepare(project)
+    dataset = quadstore.to_rdflib(quadstore.nquads(store))
     if not validating:
         return dataset, Report(skipped=True)
-    report = validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
-    return dataset, report
+    return dataset, _validate(project, dataset, files, lang)
+
+
+def _validate(project: Project, dataset: Dataset, files: list[SourceFile], lang: str) -> Report:
+    return validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
 
 
 def build(
@@ -85,14 +95,33 @@ def build(
     started = time.perf_counter()
     if "nq" not in formats:
         formats = (*formats, "nq")  # the store cache
-    dataset, report = check(project, lang=lang, validating=validating)
-    if not report.conforms:
-        raise ValidationFailed(report, len(report.errors))
-    outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
+    store, files = prepare(project)
+    nquads = quadstore.nquads(store)
+    result = BuildResult(store, Report(skipped=True), [], 0.0, nquads)
+    if validating:
+        result.report = _validate(project, result.dataset, files, lang)
+        if not result.report.conforms:
+            raise ValidationFailed(result.report, len(result.report.errors))
+    outputs = {f"{STEM}.{fmt}": _export(store, nquads, fmt, result, project.base) for fmt in formats}
     manifest = manifest_bytes(project, outputs, validated=validating)
-    written = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch for the set
+    result.files = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch for the set
     answers.forget(project)
-    return BuildResult(dataset, report, written, time.perf_counter() - started)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+#: Exports written from the Oxigraph store in one pass (citykg.canonical); the rest by rdflib's writers.
+STREAMED = {"ttl": canonical.turtle, "trig": canonical.trig, "jsonld": canonical.jsonld}
+
+
+def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str) -> bytes:
+    if fmt == "nq":
+        return nquads
+    if fmt in STREAMED:
+        return STREAMED[fmt](store)
+    if fmt == "nt":
+        return serialize(quadstore.as_dataset(store), fmt, base)  # Oxigraph's own terms, sorted
+    return serialize(result.dataset, fmt, base)
 
 
 def write_atomically(folder: Path, outputs: dict[str, bytes]) -> list[Path]:

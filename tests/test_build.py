@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -49,16 +50,24 @@ def test_build_twice_is_byte_identical(project_copy: Project, tmp_path: Path) ->
 
 def test_every_export_parses_back_isomorphic(built, project: Project) -> None:
     expected = union_graph(built.dataset)
-    for fmt, rdf_format in {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}.items():
+    for fmt, rdf_format in {"ttl": "turtle", "nt": "nt"}.items():
         parsed = Graph().parse(project.build_dir / f"{STEM}.{fmt}", format=rdf_format)
         assert isomorphic(parsed, expected), fmt
-    for fmt, rdf_format in {"trig": "trig", "nq": "nquads"}.items():
-        parsed = Dataset()
+    for fmt, rdf_format in {"trig": "trig", "nq": "nquads", "jsonld": "json-ld"}.items():
+        parsed = Dataset(default_union=True)
         parsed.parse(project.build_dir / f"{STEM}.{fmt}", format=rdf_format)
+        assert isomorphic(union_graph(parsed), expected), fmt
         by_graph = {str(g.identifier): g for g in parsed.graphs() if len(g)}
         for graph in built.dataset.graphs():
             if len(graph):
                 assert isomorphic(by_graph[str(graph.identifier)], graph), (fmt, graph.identifier)
+
+
+def test_jsonld_has_the_prefixes_as_context_and_a_graph_per_named_graph(built, project: Project) -> None:
+    document = json.loads((project.build_dir / f"{STEM}.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"]["schema"] == "http://schema.org/"
+    names = [graph["@id"] for graph in document["@graph"]]
+    assert names == sorted(names) and set(names) == {str(g.identifier) for g in built.dataset.graphs() if len(g)}
 
 
 def test_trig_has_one_named_graph_per_source_file(built, project: Project) -> None:

@@ -1,0 +1,400 @@
+"""The whole projection from the rows of the view queries (queries/views/*.rq), and the edge rule that turns
+relationship nodes and plain links into edges (one rule for the whole graph and for a neighbourhood)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import networkx as nx
+from rdflib import Graph
+
+from citykg.errors import UsageError
+from citykg.namespaces import CKG, SCHEMA
+from citykg.projection.model import (
+    CLASS_PRIORITY,
+    CONFIDENCE,
+    LINKS,
+    POINT_TYPES,
+    QUERY_DIR,
+    STATUS,
+    SYMMETRIC_TYPES,
+    TYPE_GROUP,
+    Citation,
+    Projection,
+    _ancestors,
+    _assign_classes,
+    local_name,
+    year_of,
+)
+from citykg.projection.rows import Lit, Row, Value, as_text, first, order_key, rows_of
+from citykg.queries import NamedQuery, parse_header
+from citykg.store import focus_resource
+
+
+def load_query(name: str, folder: Path | None = None) -> NamedQuery:
+    """A query of queries/views by name (``folder`` overrides where to look)."""
+    for directory in (folder, QUERY_DIR):
+        if directory is None:
+            continue
+        path = directory / f"{name}.rq"
+        if path.is_file():
+            return parse_header(path.read_text(encoding="utf-8"), name, path)
+    raise UsageError(f"view query {name}.rq not found in {folder or QUERY_DIR}", hint="reinstall citykg")
+
+
+#: The view queries the projection is built from (queries/views/NAME.rq).
+QUERY_NAMES = ("texts", "broader", "dates", "citations", "states", "nodes", "places", "relations", "links", "dataset")
+
+
+@dataclass
+class Answers:
+    """The rows of the view queries, as plain values (citykg.views.rows): all of them, or enough of them for one
+    neighbourhood (:func:`project_around`)."""
+
+    texts: list[Row] = field(default_factory=list)
+    broader: list[Row] = field(default_factory=list)
+    dates: list[Row] = field(default_factory=list)
+    citations: list[Row] = field(default_factory=list)
+    states: list[Row] = field(default_factory=list)
+    nodes: list[Row] = field(default_factory=list)
+    places: list[Row] = field(default_factory=list)
+    relations: list[Row] = field(default_factory=list)
+    links: list[Row] = field(default_factory=list)
+    dataset: list[Row] = field(default_factory=list)
+
+
+def _root(dataset: Graph, focus: str | None) -> str | None:
+    if focus:
+        return focus
+    root = focus_resource(dataset)  # type: ignore[arg-type]
+    return None if root is None else str(root)
+
+
+def project(dataset: Graph, *, queries: Path | None = None, focus: str | None = None) -> Projection:
+    """The whole dataset as a multigraph (see the module docstring); ``focus`` defaults to void:rootResource.
+
+    On the Oxigraph store the queries run on pyoxigraph directly and their terms are read as plain values
+    (citykg.views.rows); on rdflib's store rdflib runs them. Both give the same projection."""
+    source = rows_of(dataset)
+    answers = Answers(**{name: source.rows(load_query(name, queries)) for name in QUERY_NAMES})
+    return build(answers, _root(dataset, focus))
+
+
+def build(answers: Answers, root: str | None) -> Projection:
+    """The projection from the rows of the view queries. Where a resource has several values of something it
+    shows one (a label per language, a start date …), it shows the first in the order of ``rows.order_key``, so
+    the projection never depends on the order a store returns rows in, nor on duplicate rows."""
+    texts = _texts(answers.texts)
+    broader = _broader(answers.broader)
+    dates = _dates(answers.dates)
+    citations = _citations(answers.citations)
+    states = _states(answers.states)
+
+    graph = nx.MultiDiGraph()
+    best, node_kind = _classes_of(answers.nodes)
+    for node, (_, cls) in sorted(best.items()):
+        attrs: dict[str, object] = {"cls": cls, "base_cls": cls}
+        if node in node_kind:
+            attrs["kind"] = node_kind[node]
+        when = dates.get(node, {})
+        if cls == "event":
+            start, end = when.get("start"), when.get("end")
+            attrs.update(start=start, end=end, y0=year_of(start), y1=year_of(end) or year_of(start), point=True)
+        graph.add_node(node, **attrs)
+    _add_places(graph, answers.places)
+
+    no_dates: dict[str, str] = {}
+    for spec in edge_specs(answers.relations, answers.links, graph, root):
+        when = no_dates
+        for key in spec.when:
+            when = dates.get(key, no_dates)
+            if when:
+                break
+        start, end = when.get("start"), when.get("end")
+        y0, y1 = year_of(start), year_of(end)
+        kind = spec.kind
+        if kind in POINT_TYPES and y1 is None:
+            y1 = y0
+        if kind == "partnership":
+            group = local_name(spec.qualifier) if spec.qualifier else "partnership"
+            keys = {"partnership", group, *_ancestors(group, broader)}
+        else:
+            group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
+            keys = {group, kind} | (
+                {"event"} if kind in ("participation", "milestone", "location", "organizer") else set()
+            )
+        state = states.get(spec.rel or "", {})
+        replaced_by = state.get("replaced_by")
+        if kind == "partnership" and replaced_by and y1 is None:
+            # a replaced partnership without an end date ends where its successor begins
+            y1 = year_of(dates.get(str(replaced_by), {}).get("start"))
+        graph.add_edge(
+            spec.source,
+            spec.target,
+            key=spec.key,
+            type=kind,
+            group=group,
+            keys=frozenset(keys),
+            rel=spec.rel,
+            qualifier=spec.qualifier,
+            start=start,
+            end=end,
+            y0=y0,
+            y1=y1,
+            timed=spec.timed,
+            status=state.get("status"),
+            dormant_from=state.get("dormant_from"),
+            replaced_by=replaced_by,
+            symmetric=kind in SYMMETRIC_TYPES,
+            **spec.extra,
+        )
+
+    _assign_classes(graph, root, broader)
+    title: dict[str, str] = {}
+    for _, value in sorted(answers.dataset, key=lambda row: order_key(row[1])):
+        if isinstance(value, Lit):
+            title.setdefault(value.language or "", value.value)
+    return Projection(graph, root if root in graph else None, texts, broader, citations, title)
+
+
+class EdgeSpec(NamedTuple):
+    """One edge of the projection before its dates and states are known: ``when`` names the resources whose
+    dates it takes (the first that has any)."""
+
+    key: str
+    source: str
+    target: str
+    kind: str
+    rel: str | None
+    qualifier: str | None
+    when: tuple[str, ...]
+    timed: bool
+    extra: Mapping[str, object] = {}
+
+
+def edge_specs(
+    relations: Iterable[Row], links: Iterable[Row], nodes: Container[str], root: str | None
+) -> list[EdgeSpec]:
+    """The edges between resources that the rows of relations.rq and links.rq give (one rule for the whole
+    graph and for a neighbourhood): relationships, partnership milestones, plain links."""
+    out: list[EdgeSpec] = []
+    milestones: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    seen: dict[tuple[str, str, str, str], str | None] = {}
+    for row in relations:
+        rel, kind, source, target = (v if type(v) is str else str(as_text(v)) for v in row[:4])
+        if kind == "milestone":
+            milestones[rel].append((source, target))
+            continue
+        if kind == "partnership":
+            if source == target:
+                continue  # the query gives each partner with itself, and both orders: one edge per pair
+            source, target = min(source, target), max(source, target)
+        qualifier = as_text(row[4]) or ""
+        key = (kind, rel, source, target)
+        if key not in seen or qualifier < (seen[key] or ""):
+            seen[key] = qualifier or None  # the first qualifier of a relation
+    edge_of_rel: dict[str, tuple[str, str]] = {}
+    for (kind, rel, source, target), qualifier in sorted(seen.items()):
+        if kind == "partnership" and root is not None and target == root:
+            source, target = target, source
+        if source not in nodes or target not in nodes:
+            continue
+        when = (rel, target) if kind == "participation" else (rel,)  # a participation happens when its event does
+        out.append(EdgeSpec(rel, source, target, kind, rel, qualifier, when, True))
+        if rel not in edge_of_rel or (source, target) < edge_of_rel[rel]:
+            edge_of_rel[rel] = (source, target)
+
+    for partnership, pairs in sorted(milestones.items()):
+        partners = sorted({target for _, target in pairs})
+        others = [p for p in partners if p != root] or partners  # the partner city, not the focus itself
+        for event in sorted({e for e, _ in pairs}):
+            if event not in nodes:
+                continue
+            for partner in others:
+                if partner in nodes:
+                    key = f"{event}|milestone|{partner}"
+                    out.append(
+                        EdgeSpec(key, event, partner, "milestone", event, None, (event,), True, {"via": partnership})
+                    )
+
+    for origin, prop, target in sorted({(as_text(r[0]), as_text(r[1]), as_text(r[2])) for r in links}):
+        kind, _, by_event = LINKS[prop]
+        source = origin
+        if kind == "conflict" and (source not in nodes or target < source):
+            continue  # symmetric: one edge per pair, between resources only
+        via = None
+        if source not in nodes and kind == "sdg" and source in edge_of_rel:
+            via, (u, v) = source, edge_of_rel[source]
+            source = v if v != root else u
+        if source not in nodes or target not in nodes:
+            continue
+        timed = bool(by_event or via)
+        out.append(
+            EdgeSpec(
+                f"{origin}|{kind}|{target}",
+                source,
+                target,
+                kind,
+                via or (origin if by_event else None),
+                None,
+                ((via or source),) if timed else (),
+                timed,
+                {"prop": prop, "via": via},
+            )
+        )
+    return out
+
+
+def _texts(rows: Iterable[Row]) -> dict[str, dict[str, dict[str, str]]]:
+    texts: dict[str, dict[str, dict[str, str]]] = {}
+    for thing, prop, value in rows:
+        if not isinstance(value, Lit):
+            continue  # names and descriptions are literals
+        by_lang = texts.setdefault(str(thing), {}).setdefault(str(prop), {})
+        lang = value.language or ""
+        if lang not in by_lang or value.value < by_lang[lang]:
+            by_lang[lang] = value.value
+    return texts
+
+
+def _broader(rows: Iterable[Row]) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for concept, parent in rows:
+        found[local_name(str(as_text(concept)))].add(local_name(str(as_text(parent))))
+    return {concept: sorted(found[concept]) for concept in sorted(found)}
+
+
+def _dates(rows: Iterable[Row]) -> dict[str, dict[str, str]]:
+    dates: dict[str, dict[str, str]] = {}
+    for thing, start, end in rows:
+        for name, value in (("start", start), ("end", end)):
+            if value is not None:
+                when = dates.setdefault(str(thing), {})
+                lexical = str(as_text(value))
+                if name not in when or lexical < when[name]:
+                    when[name] = lexical
+    return dates
+
+
+def _states(rows: Iterable[Row]) -> dict[str, dict[str, object]]:
+    statuses: dict[str, set[str]] = defaultdict(set)
+    successors: dict[str, set[str]] = defaultdict(set)
+    suspensions: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for rel, status, replaced_by, suspended, suspension in rows:
+        rel = str(rel)
+        if status is not None:
+            statuses[rel].add(str(as_text(status)))
+        if replaced_by is not None:
+            successors[rel].add(str(as_text(replaced_by)))
+        if suspended is not None:
+            year = year_of(as_text(suspended))
+            if year is not None:
+                suspensions[rel].add((year, str(as_text(suspension))))
+    states: dict[str, dict[str, object]] = defaultdict(dict)
+    for rel, values in statuses.items():
+        status = min(values)
+        states[rel]["status"] = STATUS.get(status, local_name(status))
+    for rel, values in successors.items():
+        states[rel]["replaced_by"] = min(values)
+    for rel, pairs in suspensions.items():
+        year, suspension = min(pairs)
+        states[rel]["dormant_from"] = year
+        states[rel]["suspension"] = suspension
+    return dict(states)
+
+
+def _classes_of(rows: Iterable[Row]) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+    """The class of each node (the first of CLASS_BY_TYPE it has) and its kind (events)."""
+    best: dict[str, tuple[int, str]] = {}
+    kinds: dict[str, str] = {}
+    for node, rdf_type, kind in rows:
+        node = str(node)
+        rank_cls = CLASS_PRIORITY.get(str(as_text(rdf_type)))
+        if rank_cls and (node not in best or rank_cls[0] < best[node][0]):
+            best[node] = rank_cls
+        if kind is not None:
+            value = str(as_text(kind))
+            if node not in kinds or value < kinds[node]:
+                kinds[node] = value
+    return best, kinds
+
+
+def _add_places(graph: nx.MultiDiGraph, rows: Iterable[Row]) -> None:
+    coordinates: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    countries: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for place, lat, long, country, iso in rows:
+        place = str(place)
+        if place not in graph:
+            continue
+        if lat is not None and long is not None:
+            coordinates[place].append((str(as_text(lat)), str(as_text(long))))
+        if country is not None:
+            countries[place].append((str(as_text(country)), "" if iso is None else str(as_text(iso))))
+    for place, pairs in coordinates.items():
+        for lat, long in sorted(pairs):
+            try:
+                graph.nodes[place]["lat"], graph.nodes[place]["long"] = float(lat), float(long)
+                break
+            except ValueError:
+                continue
+    for place, pairs in countries.items():
+        country = min(pairs)[0]
+        graph.nodes[place]["country"] = country
+        codes = sorted(iso for c, iso in pairs if c == country and iso)
+        if codes:
+            graph.nodes[place]["iso"] = codes[0]
+
+
+PROV_DERIVATION = "http://www.w3.org/ns/prov#qualifiedDerivation"
+PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
+CKG_QUOTE = str(CKG.quote)
+CKG_CONFIDENCE = str(CKG.confidence)
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+SCHEMA_URL = str(SCHEMA.url)
+DCTERMS_TITLE = "http://purl.org/dc/terms/title"
+
+
+def _citations(rows: Iterable[Row]) -> dict[str, list[Citation]]:
+    """Citations per cited statement, from the one-fact-per-row answer of citations.rq."""
+    cited: dict[str, set[str]] = defaultdict(set)
+    facts: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    for subject, prop, value in rows:
+        subject, prop = str(subject), str(prop)
+        if prop == PROV_DERIVATION:
+            cited[subject].add(str(as_text(value)))
+        else:
+            facts[subject][prop].append(value)
+    out: dict[str, list[Citation]] = {}
+    for thing, names in cited.items():
+        cites = []
+        for name in sorted(names):
+            fact = facts.get(name, {})
+            if not fact.get(PROV_ENTITY):
+                continue
+            source = str(as_text(first(fact[PROV_ENTITY])))
+            source_facts = facts.get(source, {})
+            cite = Citation(source)
+            urls = source_facts.get(SCHEMA_URL, [])
+            cite.url = as_text(first(urls)) if urls else None
+            for title in sorted(source_facts.get(DCTERMS_TITLE, []), key=order_key):
+                lang = (title.language or "") if isinstance(title, Lit) else ""
+                cite.title.setdefault(lang, str(as_text(title)))
+            quotes = fact.get(CKG_QUOTE, [])
+            if quotes:
+                quote = first(quotes)
+                cite.quote = as_text(quote)
+                cite.quote_lang = quote.language if isinstance(quote, Lit) else None
+            comments = fact.get(RDFS_COMMENT, [])
+            cite.comment = as_text(first(comments)) if comments else None
+            confidence = fact.get(CKG_CONFIDENCE, [])
+            if confidence:
+                level = str(as_text(first(confidence)))
+                cite.confidence = CONFIDENCE.get(level, local_name(level))
+            cites.append(cite)
+        cites.sort(key=lambda c: (c.url or "", c.quote or "", c.comment or ""))
+        out[thing] = cites
+    return out
