@@ -231,7 +231,7 @@ def test_f7_fast_queries_keep_a_worker_while_heavy_ones_loop(hardened: Server) -
             thread.join()
     assert [r.status_code for r in fast] == [200] * 12
     assert heavy and all(r.status_code == 503 for r in heavy)  # stopped at the limit, or the heavy lane was full
-    assert all(r.headers.get("retry-after") for r in heavy if "ran long before" in r.text)
+    assert all(r.headers.get("retry-after") for r in heavy)  # every 503 says when to try again
 
 
 # -- F13: a worker that died while idle is replaced before it gets a task -----------------------------------

@@ -109,6 +109,8 @@ class Guard:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                if message.get("status") == 503 and b"retry-after" not in present:
+                    headers.append((b"retry-after", b"1"))  # every 503 says when to try again
                 message["headers"] = headers
             await send(message)
 
