@@ -24,6 +24,7 @@ from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
 from citykg.sources import SourceFile, derived_graph, load_sources, locate, parse_file, source_files
+from citykg.store import write_store
 from citykg.validate import Locator, Report, validate
 
 STEM = "citykg"
@@ -80,6 +81,7 @@ def build(
         raise ValidationFailed(report, len(report.errors))
     outputs = {f"{STEM}.{fmt}": serialize(dataset, fmt, project.base) for fmt in formats}
     written = write_atomically(project.build_dir, outputs)
+    write_store(project.build_dir, project.build_dir / f"{STEM}.nq", hashlib.sha256(outputs[f"{STEM}.nq"]).hexdigest())
     answers.forget(project)
     write_atomically(project.build_dir, {MANIFEST: manifest_bytes(project, outputs, validated=validating)})
     return BuildResult(dataset, report, [*written, project.build_dir / MANIFEST], time.perf_counter() - started)

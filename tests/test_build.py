@@ -92,7 +92,7 @@ def test_every_relationship_and_event_has_a_source_with_url(built) -> None:
 def test_syntax_error_names_file_and_line_and_keeps_exports(project_copy: Project, tmp_path: Path) -> None:
     project = project_copy.with_overrides(build_dir=tmp_path / "out")
     build(project)
-    before = {p.name: p.read_bytes() for p in project.build_dir.iterdir()}
+    before = {p.name: p.read_bytes() for p in project.build_dir.iterdir() if p.is_file()}
     broken = project.graph_dir / "dataset.ttl"
     lines = broken.read_text(encoding="utf-8").splitlines()
     bad_line = len(lines) + 2
@@ -114,13 +114,13 @@ def test_syntax_error_names_file_and_line_and_keeps_exports(project_copy: Projec
     assert result.returncode == 1
     assert f"dataset.ttl:{bad_line}" in result.stderr
     assert "syntax error" in result.stderr and "Traceback" not in result.stderr
-    assert {p.name: p.read_bytes() for p in project.build_dir.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in project.build_dir.iterdir() if p.is_file()} == before
 
 
 def test_invalid_data_exits_1_with_report_and_keeps_exports(project_copy: Project, tmp_path: Path) -> None:
     project = project_copy.with_overrides(build_dir=tmp_path / "out")
     build(project)
-    before = {p.name: p.read_bytes() for p in project.build_dir.iterdir()}
+    before = {p.name: p.read_bytes() for p in project.build_dir.iterdir() if p.is_file()}
     extra = project.graph_dir / "broken.ttl"
     extra.write_text(
         "@prefix schema: <http://schema.org/> .\n@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .\n\n"
@@ -145,7 +145,7 @@ def test_invalid_data_exits_1_with_report_and_keeps_exports(project_copy: Projec
     assert "graph/broken.ttl:4" in result.stderr
     assert "city/nowhere" in result.stderr
     assert "Traceback" not in result.stderr
-    assert {p.name: p.read_bytes() for p in project.build_dir.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in project.build_dir.iterdir() if p.is_file()} == before
 
 
 def test_base_is_configurable(project_copy: Project, tmp_path: Path) -> None:
