@@ -21,6 +21,7 @@ _VAR = re.compile(r"[?$]\w+")
 _NUMBER = re.compile(r"\d[\w.]*")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
 class Refused(Exception):
@@ -43,6 +44,7 @@ class UnknownGraph(Exception):
 class Token:
     kind: str  # iri, pname, word, var, string, number, punct
     text: str
+    start: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,23 +69,23 @@ def tokens(text: str) -> Iterator[Token]:
             i = n if end < 0 else end + 1
         elif ch in "\"'":
             end = _string_end(text, i)
-            yield Token("string", text[i:end])
+            yield Token("string", text[i:end], i)
             i = end
         elif ch == "<" and (m := _IRI.match(text, i)):
-            yield Token("iri", m.group(1))
+            yield Token("iri", m.group(1), i)
             i = m.end()
         elif ch in "?$" and (m := _VAR.match(text, i)):
-            yield Token("var", m.group())
+            yield Token("var", m.group(), i)
             i = m.end()
         elif ch.isdigit() and (m := _NUMBER.match(text, i)):
-            yield Token("number", m.group())
+            yield Token("number", m.group(), i)
             i = m.end()
         elif (ch.isalpha() or ch in "_:") and (m := _PNAME.match(text, i)) and m.end() > i:
             word = m.group()
-            yield Token("pname" if ":" in word else "word", word)
+            yield Token("pname" if ":" in word else "word", word, i)
             i = m.end()
         else:
-            yield Token("punct", ch)
+            yield Token("punct", ch, i)
             i += 1
 
 
@@ -118,6 +120,7 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> Reach:
     known = dict(prefixes or {})
     base = ""
     form = ""
+    decided = False  # the first query or update keyword decides the form
     services: list[str] = []
     default: list[str] = []
     named: list[str] = []
@@ -148,9 +151,10 @@ def scan(text: str, prefixes: Mapping[str, str] | None = None) -> Reach:
             known[items[j + 1].text.rstrip(":").partition(":")[0]] = term(j + 2) or ""
         elif word == "BASE" and j + 1 < len(items) and items[j + 1].kind == "iri":
             base = term(j + 1) or base
-        elif word in FORMS and not form:
-            form = word
-        elif word == "SERVICE":
+        if not decided and (word in FORMS or word in UPDATES):
+            decided = True
+            form = word if word in FORMS else ""
+        if word == "SERVICE":
             services.append(term(after_silent(j + 1)) or "?")
         elif word == "LOAD":
             loads.append(term(after_silent(j + 1)) or "?")
@@ -175,3 +179,32 @@ def check(reach: Reach, holds: Callable[[str], bool], allow_service: Collection[
         for iri in iris:
             if not holds(iri):
                 raise UnknownGraph(iri, clause)
+
+
+def with_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -> str:
+    """An update with the protocol's using-graph-uri / using-named-graph-uri written as USING / USING NAMED
+    before the WHERE of each DELETE/INSERT operation (SPARQL 1.1 Protocol §2.2.3); IRIs must be IRIREFs.
+    Raises ValueError when an operation has its own USING or WITH (the protocol forbids combining them)."""
+    for iri in (*using, *using_named):
+        if not _IRI.fullmatch(f"<{iri}>"):
+            raise ValueError(f"<{iri}> is not an IRI")
+    clause = " ".join([*(f"USING <{i}>" for i in using), *(f"USING NAMED <{i}>" for i in using_named)])
+    source = unescape(text)
+    depth = 0
+    at: list[int] = []
+    previous = ""
+    for token in tokens(source):
+        if token.kind == "punct" and token.text == "{":
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+        elif token.kind == "word" and depth == 0:
+            word = token.text.upper()
+            if word in ("USING", "WITH"):
+                raise ValueError("the update has its own USING, USING NAMED or WITH")
+            if word == "WHERE" and previous != "DELETE":
+                at.append(token.start)
+            previous = word
+    for position in reversed(at):
+        source = f"{source[:position]}{clause} {source[position:]}"
+    return source

@@ -19,6 +19,7 @@ CASES = [
     ),
     ("ASK FROM schema:x {}", Reach("ASK", default=("http://schema.org/x",))),
     ("LOAD SILENT <http://h/x> INTO GRAPH <urn:g>", Reach("", loads=("http://h/x",))),
+    ("INSERT { ?s <urn:p> 1 } WHERE { SELECT ?s { ?s ?p ?o } }", Reach("")),
     # not clauses: strings, comments, IRIs, prefixed names and variables that merely contain the words
     ('SELECT * { ?s ?p "SERVICE <http://h/>" }', Reach("SELECT")),
     ("SELECT * { ?s ?p '''FROM <http://g/>\n''' }", Reach("SELECT")),
