@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from citykg.errors import QueryError, UsageError
+
+if TYPE_CHECKING:  # rdflib is imported where it is used: binding Oxigraph parameters needs none of it
+    from rdflib import URIRef
+    from rdflib.term import Node
 
 #: Placeholder IRIs in update templates: ``<urn:citykg:bind:graph>`` is replaced by a checked IRI.
 PLACEHOLDER = re.compile(r"<urn:citykg:bind:([A-Za-z_]\w*)>")
@@ -156,6 +158,14 @@ def _after_values(previous: list[Token]) -> bool:
 
 def term_text(term: Node) -> str:
     """A term as SPARQL text (rdflib's N-Triples form); blank nodes cannot be bound."""
+    from citykg.queries import Value
+
+    if isinstance(term, Value):
+        if term.iri:
+            _check_iri_text(term.lexical, "IRI")
+        return term.n3()
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, BNode):
         raise UsageError("a blank node cannot be sent to a remote endpoint as a parameter")
     if isinstance(term, URIRef):
@@ -166,12 +176,18 @@ def term_text(term: Node) -> str:
 
 
 def check_iri(iri: str, what: str = "IRI") -> URIRef:
+    _check_iri_text(iri, what)
+    from rdflib import URIRef
+
+    return URIRef(iri)
+
+
+def _check_iri_text(iri: str, what: str) -> None:
     if not iri or IRI_FORBIDDEN.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
         raise UsageError(
             f"{what} {iri!r} is not an absolute IRI",
             hint="give a full IRI such as https://example.org/graph, without spaces, quotes or <>{}|^`\\",
         )
-    return URIRef(iri)
 
 
 def values_block(rows: Sequence[Mapping[str, Node]], variables: Sequence[str]) -> str:

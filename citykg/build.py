@@ -25,6 +25,7 @@ from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
 from citykg.sources import SourceFile, derived_graph, locate, locate_value, parse_file, source_files
+from citykg.store import write_store
 from citykg.validate import Locator, Report, validate
 
 STEM = "citykg"
@@ -105,6 +106,8 @@ def build(
     outputs = {f"{STEM}.{fmt}": _export(store, nquads, fmt, result, project.base) for fmt in formats}
     manifest = manifest_bytes(project, outputs, validated=validating)
     result.files = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch for the set
+    # the persistent store readers open: stamped with the N-Quads digest, so a stale one is never used
+    write_store(project.build_dir, project.build_dir / f"{STEM}.nq", hashlib.sha256(nquads).hexdigest())
     answers.forget(project)
     result.seconds = time.perf_counter() - started
     return result

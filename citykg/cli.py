@@ -179,10 +179,10 @@ def _unavailable(name: str, reason: str, extra: str | None = None) -> click.Comm
 @click.option(
     "--store",
     envvar="CITYKG_STORE",
-    default="memory",
+    default="oxigraph",
     show_default=True,
     metavar="memory|oxigraph[:DIR]",
-    help="Backend that holds the built graph: rdflib in memory, or Oxigraph (in memory or persistent in DIR).",
+    help="Backend that holds the built graph: Oxigraph (the build's store, or a copy in DIR), or rdflib in memory.",
 )
 @click.pass_context
 @reports_errors
@@ -371,16 +371,29 @@ def query(
         _write(output, cached)
         return
     from citykg import queries as named
-    from citykg.store import focus_resource, open_dataset
+    from citykg.store import parse_store
 
     if name is not None:
         selected = named.Catalogue(project.queries_dir).get(name)
     else:
-        selected = named.adhoc(text or "", str(query_file) if query_file else "--sparql")
+        selected = named.parse_header(text or "", str(query_file) if query_file else "--sparql")
+    if parse_store(ctx.store) == parse_store("oxigraph"):
+        from citykg.native import answer
+
+        data = answer(project, selected, given, fmt)
+        if data is not None:
+            if answer_key:
+                answers.keep(project, answer_key, data)
+            _write(output, data)
+            return
+    from citykg.native import guard
+    from citykg.store import focus_resource, open_dataset
+
     selected.prepared()
     dataset = open_dataset(project, store=ctx.store)
     from citykg.names import resolver
 
+    guard(selected.text, selected.name, {str(g.identifier) for g in dataset.graphs()})
     bindings = named.bind(selected, given, project.base, focus_resource(dataset), resolver(dataset, project.base))
     try:
         data = named.execute(dataset, selected, bindings, fmt, project.base).encode("utf-8")

@@ -19,66 +19,95 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from citykg.errors import QueryError, QuerySyntaxError, UsageError
-from citykg.export import native_store
-from citykg.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.query import Result
+    from rdflib.term import Node
 
 HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 PARAM = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?P<optional>\?)?\s*(?:=\s*(?P<default>[^;]*?))?\s*(?:;\s*(?P<doc>.*))?$"
 )
 FOCUS = "focus"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def _resource(value: str, base: str) -> URIRef:
+@dataclass(frozen=True)
+class Value:
+    """A parameter value as an RDF term of no library: rdflib (memory, remote) and Oxigraph each make theirs."""
+
+    lexical: str
+    iri: bool = False
+    datatype: str | None = None
+
+    def rdflib(self) -> Node:
+        from rdflib import Literal, URIRef
+
+        if self.iri:
+            return URIRef(self.lexical)
+        return Literal(self.lexical, datatype=URIRef(self.datatype) if self.datatype else None)
+
+    def n3(self) -> str:
+        """SPARQL / N-Triples text of the term (for VALUES blocks)."""
+        if self.iri:
+            return f"<{self.lexical}>"
+        escaped = self.lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        return f'"{escaped}"' + (f"^^<{self.datatype}>" if self.datatype else "")
+
+    def oxigraph(self):  # -> pyoxigraph.NamedNode | pyoxigraph.Literal
+        import pyoxigraph as ox
+
+        if self.iri:
+            return ox.NamedNode(self.lexical)
+        return ox.Literal(self.lexical, datatype=ox.NamedNode(self.datatype) if self.datatype else None)
+
+
+def _resource(value: str, base: str) -> Value:
     if re.search(r"[\s<>\"{}|\\^`]", value) or not value:
         raise ValueError("an IRI may not be empty or contain spaces, quotes or <>{}|\\^`")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
-        return URIRef(value)
-    return URIRef(base + value.lstrip("/"))
+        return Value(value, iri=True)
+    return Value(base + value.lstrip("/"), iri=True)
 
 
-def _year(value: str, base: str) -> Literal:
+def _year(value: str, base: str) -> Value:
     if not re.fullmatch(r"-?\d{4}", value.strip()):
         raise ValueError("a year has four digits, e.g. 1970")
-    return Literal(int(value), datatype=XSD.integer)
+    return Value(str(int(value)), datatype=XSD + "integer")
 
 
-def _integer(value: str, base: str) -> Literal:
-    return Literal(int(value.strip()), datatype=XSD.integer)
+def _integer(value: str, base: str) -> Value:
+    return Value(str(int(value.strip())), datatype=XSD + "integer")
 
 
-def _date(value: str, base: str) -> Literal:
-    return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+def _date(value: str, base: str) -> Value:
+    return Value(dt.date.fromisoformat(value.strip()).isoformat(), datatype=XSD + "date")
 
 
-def _string(value: str, base: str) -> Literal:
-    return Literal(value)
+def _string(value: str, base: str) -> Value:
+    return Value(value)
 
 
-def _language(value: str, base: str) -> Literal:
+def _language(value: str, base: str) -> Value:
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value.strip()):
         raise ValueError("a language tag looks like de or en")
-    return Literal(value.strip().lower())
+    return Value(value.strip().lower())
 
 
-def _boolean(value: str, base: str) -> Literal:
+def _boolean(value: str, base: str) -> Value:
     lowered = value.strip().lower()
     if lowered not in ("true", "false", "1", "0", "yes", "no"):
         raise ValueError("use true or false")
-    return Literal(lowered in ("true", "1", "yes"), datatype=XSD.boolean)
+    return Value("true" if lowered in ("true", "1", "yes") else "false", datatype=XSD + "boolean")
 
 
 #: Parameter types: how a value given as text becomes an RDF term.
-TYPES: dict[str, Callable[[str, str], Node]] = {
+TYPES: dict[str, Callable[[str, str], Value]] = {
     "resource": _resource,
     "year": _year,
     "integer": _integer,
@@ -102,6 +131,9 @@ class Parameter:
         return self.default is None and not self.optional
 
     def convert(self, value: str, base: str) -> Node:
+        return self.value(value, base).rdflib()
+
+    def value(self, value: str, base: str) -> Value:
         try:
             return TYPES[self.type](value, base)
         except (ValueError, OverflowError) as exc:
@@ -136,6 +168,10 @@ _PREPARED: dict[str, Query] = {}
 
 def _prepare(text: str, name: str) -> Query:
     if text not in _PREPARED:
+        from rdflib.plugins.sparql import prepareQuery
+
+        from citykg.namespaces import PREFIXES
+
         try:
             _PREPARED[text] = prepareQuery(text, initNs=PREFIXES)
         except Exception as exc:  # noqa: BLE001 - pyparsing's and rdflib's errors share no base
@@ -208,31 +244,43 @@ def bind(
     query: NamedQuery,
     given: Mapping[str, str],
     base: str,
-    focus: URIRef | None,
-    names: Callable[[str, str], URIRef] | None = None,
+    focus: Node | None,
+    names: Callable[[str, str], str] | None = None,
 ) -> dict[str, Node]:
-    """Typed bindings for ``query`` from text values; unknown or missing parameters are errors. ``names``
-    (citykg.names) turns a resource given by label into its IRI, or fails with the closest matches."""
+    """Typed bindings (rdflib terms) for ``query`` from text values; unknown or missing parameters are errors.
+    ``names`` (citykg.names) turns a resource given by label into its IRI, or fails with the closest matches."""
+    values = bind_values(query, given, base, None if focus is None else str(focus), names)
+    return {name: value.rdflib() for name, value in values.items()}
+
+
+def bind_values(
+    query: NamedQuery,
+    given: Mapping[str, str],
+    base: str,
+    focus: str | None,
+    names: Callable[[str, str], str] | None = None,
+) -> dict[str, Value]:
+    """The same as :func:`bind` in library-neutral terms (``focus``: the focus resource's IRI)."""
     known = {p.name: p for p in query.parameters}
     unknown = sorted(set(given) - set(known))
     if unknown:
         names = ", ".join(known) or "none"
         raise QueryError(f"{query.name} has no parameter {', '.join(unknown)}", hint=f"its parameters: {names}")
-    bindings: dict[str, Node] = {}
+    bindings: dict[str, Value] = {}
     for param in query.parameters:
         if param.name in given and names is not None and param.type == "resource":
             try:
-                bindings[param.name] = names(given[param.name], f"parameter {param.name}")
+                bindings[param.name] = Value(str(names(given[param.name], f"parameter {param.name}")), iri=True)
             except UsageError as exc:
                 raise QueryError(f"{query.name}: {exc.message}", hint=exc.hint) from None
         elif param.name in given:
-            bindings[param.name] = param.convert(given[param.name], base)
+            bindings[param.name] = param.value(given[param.name], base)
         elif param.default == FOCUS and param.type == "resource":
             if focus is None:
                 raise QueryError(f"{query.name}: give --param {param.name}=IRI (the dataset names no focus resource)")
-            bindings[param.name] = focus
+            bindings[param.name] = Value(focus, iri=True)
         elif param.default is not None:
-            bindings[param.name] = param.convert(param.default, base)
+            bindings[param.name] = param.value(param.default, base)
         elif param.required:
             raise QueryError(
                 f"{query.name} needs the parameter {param.name} ({param.type})",
@@ -244,11 +292,30 @@ def bind(
 def run(graph: Graph, query: NamedQuery, bindings: Mapping[str, Node] | None = None) -> Result:
     """Evaluate with bound parameters: rdflib binds the prepared algebra; a native engine (Oxigraph) gets the
     text with a VALUES block, as a remote endpoint would."""
+    from rdflib import Variable
+
+    from citykg.export import native_store
+    from citykg.namespaces import PREFIXES
+
     if native_store(graph) is not None:
         query.prepared()  # the same syntax check and messages on every backend
         return plain_strings(graph.query(with_values(query.text, bindings or {}), initNs=PREFIXES))
     init = {Variable(k): v for k, v in (bindings or {}).items()}
-    return graph.query(query.prepared(), initBindings=init)
+    return no_empty_group(graph.query(query.prepared(), initBindings=init), query.text)
+
+
+_GROUP_BY = re.compile(r"(?i)\bGROUP\s+BY\b")
+
+
+def no_empty_group(result: Result, text: str) -> Result:
+    """rdflib answers a GROUP BY that matches nothing with one row of unbound values (SPARQL, Oxigraph and
+    Virtuoso: no row); drop that row. (A query grouping solutions whose every projected value is unbound
+    loses its one row too: the price of working around the bug without re-evaluating.)"""
+    if result.type == "SELECT" and len(result.bindings) == 1 and _GROUP_BY.search(text):
+        row = result.bindings[0]
+        if all(row.get(v) is None for v in result.vars or ()):
+            result.bindings = []
+    return result
 
 
 #: Result formats Oxigraph writes itself (its CSV/TSV abbreviate numbers: the same terms, shorter text).
@@ -258,6 +325,9 @@ NATIVE_FORMATS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
 def execute(graph: Graph, query: NamedQuery, bindings: Mapping[str, Node] | None, fmt: str, base: str) -> str:
     """Run and render in one step; on Oxigraph, SELECT/ASK results are written by Oxigraph itself, which
     skips converting every term to rdflib and back (the difference is several-fold on large results)."""
+    from citykg.export import native_store
+    from citykg.namespaces import PREFIXES
+
     inner = native_store(graph)
     if inner is not None and fmt in NATIVE_FORMATS and query.form in ("SELECT", "ASK"):
         import pyoxigraph as ox
@@ -298,6 +368,9 @@ def plain_strings(result: Result) -> Result:
 
 
 def _plain(term: Node) -> Node:
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
     if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
     return term

@@ -1,32 +1,41 @@
 """The store every command reads: the last good build, rebuilt first when its sources changed.
 
-Two backends sit behind the same rdflib ``Dataset`` interface:
+``citykg build`` writes a persistent Oxigraph store (``build/store/``) next to the exports, bulk-loaded from
+the sorted N-Quads; a stamp in it records the digest of those N-Quads, so a store is reused exactly while
+the build it came from is current. Backends:
 
-- ``memory`` (default): rdflib's own store, parsed from the sorted N-Quads cache of the build;
-- ``oxigraph`` / ``oxigraph:DIR``: pyoxigraph through oxrdflib, bulk-loaded from the same cache; with a
-  folder, the store persists there and reopens at once while the build is unchanged.
+- ``oxigraph`` (default): that store, opened read-only (milliseconds; no RDF parsing at all);
+- ``oxigraph:DIR``: a persistent copy in DIR, reloaded when the build changes (and writable);
+- ``memory``: rdflib's own store, parsed from the N-Quads.
 
-Queries passed as text run on the backend's own engine (Oxigraph's is 10-100x faster than rdflib's at
-scale); ``citykg.queries.run`` takes care of that.
+rdflib is imported only by the functions that need it, so the fast path (:mod:`citykg.native`) never
+loads it.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset, URIRef
-from rdflib.exceptions import ParserError
-from rdflib.namespace import RDF, VOID
-
-from citykg.build import MANIFEST, STEM, build
 from citykg.config import Project
 from citykg.errors import CityKGError, UsageError
 from citykg.inputs import fingerprint
 
+if TYPE_CHECKING:
+    from rdflib import Dataset, URIRef
+
 STAMP = "citykg-store.json"
+#: The store's folder in the build folder.
+STORE_DIR = "store"
+#: The same names as :data:`citykg.build.STEM` and :data:`citykg.build.MANIFEST` (a test checks), repeated
+#: here so that checking freshness imports no RDF library.
+STEM = "citykg"
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ class StoreSpec:
 
 
 def parse_store(spec: str | StoreSpec | None) -> StoreSpec:
-    """``memory``, ``oxigraph`` or ``oxigraph:DIR``."""
+    """``memory``, ``oxigraph`` or ``oxigraph:DIR``; None means ``memory`` for library callers that mutate."""
     if isinstance(spec, StoreSpec):
         return spec
     kind, _, path = (spec or "memory").partition(":")
@@ -50,6 +59,10 @@ def parse_store(spec: str | StoreSpec | None) -> StoreSpec:
 
 def cache_path(project: Project) -> Path:
     return project.build_dir / f"{STEM}.nq"
+
+
+def store_path(project: Project) -> Path:
+    return project.build_dir / STORE_DIR
 
 
 def is_fresh(project: Project) -> bool:
@@ -73,67 +86,126 @@ def ensure_built(project: Project, *, quiet: bool = False) -> Path:
     if not is_fresh(project):
         if not quiet:
             print("citykg: sources changed since the last build; building …", file=sys.stderr)
+        from citykg.build import build
+
         build(project)
     return cache_path(project)
+
+
+# -- the persistent store of the build ------------------------------------------------------------------------
+def _stamp(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / STAMP).read_text(encoding="utf-8")).get("nquads")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _digest(project: Project) -> str | None:
+    return ((_manifest(project) or {}).get("outputs") or {}).get(cache_path(project).name)
+
+
+def write_store(build_dir: Path, nquads: Path, digest: str) -> Path:
+    """Bulk-load ``nquads`` into a new store in a temporary sibling and rename it to ``build_dir/store``.
+
+    A store whose stamp already names ``digest`` is kept as it is (rebuilding the same sources is cheap).
+    Readers holding the old store open keep reading it: its files stay until they close them.
+    """
+    import pyoxigraph as ox
+
+    target = build_dir / STORE_DIR
+    if _stamp(target) == digest:
+        return target
+    temp = Path(tempfile.mkdtemp(prefix=".store.", dir=build_dir))
+    try:
+        store = ox.Store(str(temp))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.optimize()
+        store.flush()
+        del store
+        (temp / STAMP).write_text(json.dumps({"nquads": digest}) + "\n", encoding="utf-8")
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=".store-old.", dir=build_dir))
+            target.replace(old / STORE_DIR)
+        temp.replace(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return target
+
+
+def open_native(project: Project, *, quiet: bool = False) -> Any:  # -> pyoxigraph.Store
+    """The build's store, read-only, building first when the sources changed (or the store is missing)."""
+    import pyoxigraph as ox
+
+    nquads = ensure_built(project, quiet=quiet)
+    folder = store_path(project)
+    digest = _digest(project)
+    if _stamp(folder) != digest:
+        write_store(project.build_dir, nquads, digest or "")
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise UsageError(f"cannot open the store in {folder}: {exc}", hint="run `citykg build` again") from None
 
 
 def open_dataset(project: Project, *, store: str | StoreSpec | None = None, quiet: bool = False) -> Dataset:
     """The built dataset (the union of its named graphs as the default graph) on the chosen backend."""
     spec = parse_store(store)
     nquads = ensure_built(project, quiet=quiet)
+    if spec.kind == "oxigraph":
+        return _open_oxigraph(project, nquads, spec.path)
+    from rdflib.exceptions import ParserError
+
+    damaged = (ParserError, SyntaxError, ValueError, UnicodeDecodeError)  # what a damaged N-Quads file raises
     try:
-        return _load(project, nquads, spec)
-    except DAMAGED as exc:  # a truncated or overwritten build/citykg.nq: build again once, then give up
+        return _parse(nquads)
+    except damaged as exc:  # a truncated or overwritten build/citykg.nq: build again once, then give up
         if not quiet:
             print(f"citykg: {nquads.name} is damaged ({_first_line(exc)}); building again …", file=sys.stderr)
+        from citykg.build import build
+
         build(project)
     try:
-        return _load(project, nquads, spec)
-    except DAMAGED as exc:
+        return _parse(nquads)
+    except damaged as exc:
         raise CityKGError(
             f"{nquads}: cannot be loaded: {_first_line(exc)}", hint="delete the build folder and run `citykg build`"
         ) from None
 
 
-#: What a damaged N-Quads file raises while it is loaded (rdflib, pyoxigraph).
-DAMAGED = (ParserError, SyntaxError, ValueError, UnicodeDecodeError)
+def _parse(nquads: Path) -> Dataset:
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(nquads, format="nquads")
+    return dataset
 
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
-def _load(project: Project, nquads: Path, spec: StoreSpec) -> Dataset:
-    if spec.kind == "oxigraph":
-        return _open_oxigraph(project, nquads, spec.path)
-    dataset = Dataset(default_union=True)
-    dataset.parse(nquads, format="nquads")
-    return dataset
-
-
 def _open_oxigraph(project: Project, nquads: Path, folder: Path | None) -> Dataset:
-    try:
-        import pyoxigraph as ox
-        from oxrdflib import OxigraphStore
-    except ImportError as exc:  # pragma: no cover - both are dependencies
-        raise UsageError(f"the oxigraph store needs pyoxigraph and oxrdflib: {exc}") from None
-    if folder is None:
-        inner = ox.Store()
-        inner.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    else:
-        inner = _persistent(ox, project, nquads, folder)
+    from oxrdflib import OxigraphStore
+    from rdflib import Dataset
+
+    inner = open_native(project, quiet=True) if folder is None else _persistent(project, nquads, folder)
     return Dataset(store=OxigraphStore(store=inner), default_union=True)
 
 
-def _persistent(ox, project: Project, nquads: Path, folder: Path):  # ox: the pyoxigraph module
+def _persistent(project: Project, nquads: Path, folder: Path) -> Any:
     """Reopen the store in ``folder`` if it holds this build; otherwise reload it (and say so)."""
-    wanted = (_manifest(project) or {}).get("outputs", {}).get(nquads.name)
-    stamp = folder / STAMP
-    try:
-        if json.loads(stamp.read_text(encoding="utf-8")).get("nquads") == wanted:
+    import pyoxigraph as ox
+
+    wanted = _digest(project)
+    if _stamp(folder) == wanted:
+        try:
             return ox.Store.read_only(str(folder))
-    except (OSError, ValueError):
-        pass
+        except OSError:
+            pass
     folder.mkdir(parents=True, exist_ok=True)
     try:
         inner = ox.Store(str(folder))
@@ -144,12 +216,15 @@ def _persistent(ox, project: Project, nquads: Path, folder: Path):  # ox: the py
     inner.clear()
     inner.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     inner.flush()
-    stamp.write_text(json.dumps({"nquads": wanted}) + "\n", encoding="utf-8")
+    (folder / STAMP).write_text(json.dumps({"nquads": wanted}) + "\n", encoding="utf-8")
     return inner
 
 
 def focus_resource(dataset: Dataset) -> URIRef | None:
     """The dataset's root resource (void:rootResource), used as the default for 'focus' parameters."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, VOID
+
     for ds in sorted(dataset.subjects(RDF.type, VOID.Dataset)):
         root = dataset.value(ds, VOID.rootResource)
         if isinstance(root, URIRef):

@@ -1,5 +1,5 @@
-"""``citykg serve``: load the build (building first if the sources changed), fork the query workers,
-bind the socket and run uvicorn; prints where it listens."""
+"""``citykg serve``: prepare the served store (building first if the sources changed), load its data for the
+pages, fork the query workers (which open the store themselves), bind the socket and run uvicorn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import click
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
@@ -17,9 +17,10 @@ from citykg.queries import Catalogue
 from citykg.server import limits
 from citykg.server.app import create_app
 from citykg.server.datasets import Extra, Holdings, load_extras
+from citykg.server.served import prepare
 from citykg.server.settings import Settings, check_base_url, default_base_url
 from citykg.server.state import ServerState
-from citykg.store import focus_resource, open_dataset
+from citykg.store import ensure_built, focus_resource
 
 MIN_TOKEN = 16
 
@@ -127,12 +128,22 @@ def serve(
             )
     if base_url:
         base_url = check_base_url(base_url)
+    if allow_service:
+        raise UsageError(
+            "--allow-service is not supported: Oxigraph's engine follows HTTP redirects from an allowed host to "
+            "any other and offers no control over that, so SERVICE and LOAD are always refused",
+            hint="load the remote data into a file and serve it as an EXTRA graph",
+        )
     project = ctx.project
-    store = getattr(ctx, "store", None)
-    if store is not None and getattr(store, "kind", "memory") != "memory":
-        click.echo(f"citykg serve: serves from memory (rdflib, forked workers); --store {store} is not used", err=True)
-    dataset = open_dataset(project)
-    names = load_extras(dataset, [Extra.parse(spec) for spec in extra])
+    ensure_built(project)
+    extras = [Extra.parse(spec) for spec in extra]
+    names = load_extras(Dataset(), extras)  # checks every file (with messages) before anything is served
+    served = prepare(project, extras, writable=allow_update)
+    for message in served.messages:
+        click.echo(f"citykg serve: {message}", err=True)
+    dataset = Dataset(default_union=True)
+    dataset.parse(served.dump, format="nquads")
+    served.dump.unlink(missing_ok=True)
     holdings = Holdings(dataset, project.base, declared=names, focus=focus_resource(dataset))
     catalogue = Catalogue(project.queries_dir)
     sock = bind(host, port)
@@ -152,7 +163,7 @@ def serve(
         heavy_seconds=limit_values.pop("heavy_seconds"),
     )
     connection_limits = limits.from_options(limit_values)
-    state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file))
+    state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file), served.location)
     app = create_app(state)
     state.pool.start()
     listen = default_base_url(host, real_port)
@@ -179,3 +190,4 @@ def serve(
     finally:
         state.pool.close()
         sock.close()
+        served.remove()

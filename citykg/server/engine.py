@@ -1,49 +1,47 @@
-"""The SPARQL engine behind the endpoint: rdflib over the held dataset, made safe for the open web.
+"""The SPARQL engine behind the endpoint: Oxigraph's, over the served store, made safe for the open web.
 
-Runs inside a worker process (see :mod:`citykg.server.workers`): parse (cached), check the policy,
-evaluate, serialise. The policy:
+Runs inside a worker process (see :mod:`citykg.server.workers`), which opens the served store read-only
+itself (the server process never opens it, so no RocksDB handle or thread crosses a ``fork``). The policy
+(:mod:`citykg.policy`, checked before Oxigraph sees the text):
 
-* ``FROM`` / ``FROM NAMED`` and the protocol's dataset parameters pick graphs the server holds; an unknown
-  IRI is a 400 naming it. rdflib's own dataset clause handling (which fetches unknown graphs over HTTP)
-  is never reached: the query's dataset is computed here and rdflib gets a ready context.
-* ``SERVICE`` and ``LOAD`` are refused (403) unless their IRI is allow-listed (``--allow-service``).
-* Updates record what they changed, so the parent can apply the same change to its copy.
+* ``FROM`` / ``FROM NAMED`` and the protocol's dataset parameters pick graphs the store holds; an unknown
+  IRI is a 400 naming it. Without either, the default graph is the union of all graphs.
+* ``SERVICE`` and ``LOAD`` are refused (403), always: Oxigraph would follow HTTP redirects from an
+  allow-listed host to any other, and offers no control over that, so ``--allow-service`` is refused at
+  start (see docs/server.md).
+* An update is one ``Store.update`` call: one transaction, all or nothing, durable in the served store;
+  it reports the quads it changed so the server process can update its copy for the pages.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import json
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import rdflib.plugins.sparql
-from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import update as rdflib_update
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-from rdflib.plugins.sparql.evaluate import evalPart
-from rdflib.plugins.sparql.evalutils import _fillTemplate
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.processor import SPARQLResult
-from rdflib.plugins.sparql.sparql import Query, QueryContext, Update
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from citykg import policy
+from citykg.bindings import bind_remote
 from citykg.export import serialize
-from citykg.namespaces import PREFIXES
-from citykg.queries import describe_syntax_error
-from citykg.server.datasets import DatasetView, Holdings, UnknownGraph
+from citykg.native import PREFIX_IRIS, syntax_message
+from citykg.server.datasets import UnknownGraph
 from citykg.server.negotiation import FORMATS, NotAcceptable
 
-# Never fetch a graph named in FROM / USING / LOAD: the engine resolves those against held graphs itself.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
-FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: The predeclared prefixes as a prologue for updates (a user's own PREFIX of the same name wins).
+UPDATE_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIX_IRIS.items())
 
 
 @dataclass(frozen=True)
@@ -101,13 +99,28 @@ def error(status: int, message: str) -> Outcome:
 
 
 class Refused(Exception):
-    """The policy forbids this (SERVICE or LOAD of an IRI that is not allow-listed)."""
+    """The policy forbids this (SERVICE or LOAD)."""
 
 
 class Engine:
-    def __init__(self, holdings: Holdings, allow_service: Sequence[str] = ()) -> None:
-        self.holdings = holdings
-        self.allow_service = frozenset(allow_service)
+    """Answers tasks on the store in ``location``; opened on first use, in the process that uses it."""
+
+    def __init__(self, location: Path, allow_service: Sequence[str] = ()) -> None:
+        self.location = location
+        self.allow_service = tuple(allow_service)
+        self._store: Any = None
+        self._held: set[str] | None = None
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            self._store = ox.Store.read_only(str(self.location))
+        return self._store
+
+    def held(self) -> set[str]:
+        if self._held is None:
+            self._held = {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+        return self._held
 
     # -- entry point ----------------------------------------------------------------------------------------
     def run(self, task: QueryTask | UpdateTask) -> Outcome:
@@ -119,37 +132,46 @@ class Engine:
             if len(outcome.body) > MAX_RESULT:
                 return error(503, f"the answer is larger than {MAX_RESULT // 2**20} MB; add a LIMIT or download a dump")
             return outcome
-        except UnknownGraph as exc:
+        except (UnknownGraph, policy.UnknownGraph) as exc:
             return error(400, str(exc))
-        except Refused as exc:
+        except (Refused, policy.Refused) as exc:
             return error(403, str(exc))
         except NotAcceptable as exc:
             return error(406, str(exc))
-        except RecursionError:
-            return error(400, "the query is nested too deeply to evaluate")
+        except SyntaxError as exc:
+            return error(400, syntax_message(str(exc)))
         except MemoryError:
             return error(503, "the query needs more memory than this server allows; make it more selective")
-        except Exception as exc:  # noqa: BLE001 - rdflib's evaluation errors share no base class
+        except Exception as exc:  # noqa: BLE001 - Oxigraph's evaluation errors share no base class
             reason = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
             return error(400, f"query evaluation failed: {reason}")
 
     # -- queries --------------------------------------------------------------------------------------------
     def query(self, task: QueryTask) -> Outcome:
-        try:
-            parsed = parse_query(task.text, task.endpoint)
-        except SyntaxProblem as exc:
-            return error(400, str(exc))
-        self.check_services(parsed.algebra)
-        form = FORMS.get(parsed.algebra.name, "SELECT")
-        ctx = self.context(parsed.algebra.datasetClause, task.default_graphs, task.named_graphs)
-        ctx.prologue = parsed.prologue
-        if task.bindings:
-            initial = {Variable(k): v for k, v in task.bindings}
-            ctx.initBindings = initial
-            ctx.bindings.update(initial)
-        result = SPARQLResult(evalPart(ctx, parsed.algebra))
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            graph = result.graph if result.graph is not None else Graph()
+        reach = policy.scan(task.text, PREFIX_IRIS)
+        if not reach.form:
+            return error(
+                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
+            )
+        self.check(reach)
+        options: dict[str, Any] = {"use_default_graph_as_union": not (reach.default or reach.named)}
+        if task.default_graphs is not None or task.named_graphs is not None:
+            for iri in task.default_graphs or ():
+                self.require(iri, "default-graph-uri")
+            for iri in task.named_graphs or ():
+                self.require(iri, "named-graph-uri")
+            options = {
+                "default_graph": [ox.NamedNode(i) for i in dict.fromkeys(task.default_graphs or ())],
+                "named_graphs": [ox.NamedNode(i) for i in dict.fromkeys(task.named_graphs or ())],
+            }
+        text = bind_remote(task.text, dict(task.bindings)) if task.bindings else task.text
+        result = self.store.query(text, base_iri=task.endpoint or None, prefixes=PREFIX_IRIS, **options)
+        form = reach.form
+        if isinstance(result, ox.QueryTriples):
+            graph = Graph()
+            for triple in result:
+                graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
             if task.table_rows:
                 triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
                 rows: list[list[Node | None]] = [list(t) for t in triples[: task.table_rows]]
@@ -160,187 +182,92 @@ class Engine:
                 raise NotAcceptable(_graph_offers(), f"{task.asked} for a {form} result")
             fmt = FORMATS[task.graph_format]
             return Outcome(200, fmt.content_type, serialize(graph, fmt.key), form=form, format=fmt.key)
-        names = [str(v) for v in (result.vars or [])]
-        if form == "ASK":
-            answer = bool(result.askAnswer)
+        if isinstance(result, ox.QueryBoolean):
+            answer = bool(result)
             if task.table_rows:
-                return Outcome(200, form=form, format="html", table=Table([], [], 0, answer))
+                return Outcome(200, form="ASK", format="html", table=Table([], [], 0, answer))
             if task.tabular is None:
-                raise NotAcceptable(_tabular_offers(), f"{task.asked} for a {form} result")
+                raise NotAcceptable(_tabular_offers(), f"{task.asked} for a ASK result")
             return Outcome(
-                200, FORMATS[task.tabular].content_type, ask_bytes(answer, task.tabular), form=form, format=task.tabular
+                200,
+                FORMATS[task.tabular].content_type,
+                ask_bytes(answer, task.tabular),
+                form="ASK",
+                format=task.tabular,
             )
-        bindings = result.bindings
-        rows = [[b.get(Variable(n)) for n in names] for b in bindings]
+        names = [v.value for v in result.variables]
         if task.table_rows:
-            return Outcome(200, form=form, format="html", table=Table(names, rows[: task.table_rows], len(rows)))
+            rows = []
+            total = 0
+            for solution in result:
+                if total < task.table_rows:
+                    rows.append([to_rdflib(solution[i]) for i in range(len(names))])
+                total += 1
+            return Outcome(200, form="SELECT", format="html", table=Table(names, rows, total))
         if task.tabular is None:
-            raise NotAcceptable(_tabular_offers(), f"{task.asked} for a {form} result")
-        body = select_bytes(result, names, rows, task.tabular)
-        return Outcome(
-            200, FORMATS[task.tabular].content_type, body, form=form, format=task.tabular, extra={"rows": len(rows)}
-        )
+            raise NotAcceptable(_tabular_offers(), f"{task.asked} for a SELECT result")
+        body = result.serialize(format=RESULT_FORMATS[task.tabular])
+        return Outcome(200, FORMATS[task.tabular].content_type, body, form="SELECT", format=task.tabular)
 
-    def context(self, clause: Any, default: tuple[str, ...] | None, named: tuple[str, ...] | None) -> QueryContext:
-        """The query's dataset: protocol parameters win over FROM / FROM NAMED; neither means everything held."""
-        holdings = self.holdings
-        if default is None and named is None and clause:
-            default = tuple(str(d.default) for d in clause if d.default is not None)
-            named = tuple(str(d.named) for d in clause if d.named is not None)
-            default_name, named_name = "FROM", "FROM NAMED"
-        else:
-            default_name, named_name = "default-graph-uri", "named-graph-uri"
-        if default is None and named is None:
-            return QueryContext(holdings.dataset, initBindings={})
-        view = holdings.view([URIRef(i) for i in (named or ())], named_name)
-        graph = holdings.default_graph([URIRef(i) for i in (default or ())], default_name)
-        ctx = QueryContext(view, initBindings={})
-        ctx.graph = graph
-        return ctx
+    def check(self, reach: policy.Reach) -> None:
+        """SERVICE and LOAD never; FROM / FROM NAMED only held graphs."""
+        policy.check(reach, self.held().__contains__, ())
 
-    def check_services(self, algebra: Any) -> None:
-        for node in walk(algebra):
-            if node.name == "ServiceGraphPattern":
-                term = node.term
-                if not isinstance(term, URIRef) or str(term) not in self.allow_service:
-                    what = f"<{term}>" if isinstance(term, URIRef) else f"?{term}"
-                    raise Refused(
-                        f"SERVICE {what} is not allowed: this endpoint does not contact other hosts"
-                        + (f" (allowed: {', '.join(sorted(self.allow_service))})" if self.allow_service else "")
-                    )
+    def require(self, iri: str, clause: str) -> None:
+        if iri not in self.held():
+            raise UnknownGraph(iri, clause)
 
     # -- updates --------------------------------------------------------------------------------------------
     def update(self, task: UpdateTask) -> Outcome:
-        try:
-            parsed = parse_update(task.text, task.endpoint)
-        except SyntaxProblem as exc:
-            return error(400, str(exc))
-        operations = list(parsed.algebra)
-        protocol = task.using is not None or task.using_named is not None
-        for op in operations:
-            self.check_services(op)
-            if op.name == "Load" and str(op.iri) not in self.allow_service:
-                raise Refused(f"LOAD <{op.iri}> is not allowed: this endpoint does not fetch from other hosts")
-            if protocol and op.name == "Modify" and (op.using or op.withClause):
+        """One request, one transaction on a writable handle of the served store (closed afterwards)."""
+        reach = policy.scan(task.text, PREFIX_IRIS)
+        if reach.form:
+            return error(400, "this is a query, not an update; send it as query=… or application/sparql-query")
+        if reach.services or reach.loads:
+            policy.check(reach, lambda iri: True, ())
+        text = task.text
+        if task.using is not None or task.using_named is not None:
+            try:
+                text = policy.with_using(text, task.using or (), task.using_named or ())
+            except ValueError as exc:
                 return error(
                     400,
-                    "using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH "
-                    "in the update (SPARQL 1.1 Protocol §2.2.3)",
+                    f"using-graph-uri / using-named-graph-uri cannot be used here: {exc} (SPARQL 1.1 Protocol §2.2.3)",
                 )
-        dataset = self.holdings.dataset
-        before = self.holdings.snapshot()
-        for op in operations:
-            if op.name == "Modify":
-                self.modify(op, task.using, task.using_named)
-            elif op.name == "Load":
-                self.load(op)
-            else:
-                ctx = QueryContext(dataset, initBindings={})
-                ctx.prologue = op.prologue
-                getattr(rdflib_update, f"eval{op.name}")(ctx, op)
-        after = self.holdings.snapshot()
-        return Outcome(204, changes=(sorted(before - after, key=str), sorted(after - before, key=str)))
-
-    def modify(self, op: CompValue, using: tuple[str, ...] | None, using_named: tuple[str, ...] | None) -> None:
-        """DELETE/INSERT … WHERE with the WHERE's dataset from USING or the protocol (never fetched)."""
-        dataset = self.holdings.dataset
-        if using is None and using_named is None and op.using:
-            using = tuple(str(d.default) for d in op.using if d.default is not None)
-            using_named = tuple(str(d.named) for d in op.using if d.named is not None)
-        if using is not None or using_named is not None:
-            # graphs named here may have been created earlier in this request: no "held" check, no fetching
-            ctx = QueryContext(DatasetView(dataset.store, [URIRef(i) for i in using_named or ()]), initBindings={})
-            merged = Graph()
-            for iri in using or ():
-                for triple in self.holdings.graph(URIRef(iri)):
-                    merged.add(triple)
-            ctx.graph = merged
-        else:
-            ctx = QueryContext(dataset, initBindings={})
-            if op.withClause:
-                ctx = ctx.pushGraph(dataset.get_context(op.withClause))
-        ctx.prologue = op.prologue
-        solutions = list(evalPart(ctx, op.where))
-        target = dataset.get_context(op.withClause) if op.withClause else dataset.default_graph
-        for solution in solutions:
-            if op.delete:
-                target -= _fillTemplate(op.delete.triples, solution)
-                for g, quads in op.delete.quads.items():
-                    graph = dataset.get_context(solution.get(g))
-                    graph -= _fillTemplate(quads, solution)
-            if op.insert:
-                target += _fillTemplate(op.insert.triples, solution)
-                for g, quads in op.insert.quads.items():
-                    graph = dataset.get_context(solution.get(g))
-                    graph += _fillTemplate(quads, solution)
-
-    def load(self, op: CompValue) -> None:
-        """LOAD of an allow-listed IRI (checked before)."""
-        dataset = self.holdings.dataset
-        target = dataset.graph(op.graphiri) if op.graphiri else dataset.default_graph
+        self._store = None  # a read-only handle must not outlive the write
+        self._held = None
+        store = ox.Store(str(self.location))
         try:
-            target.parse(str(op.iri))
-        except Exception:
-            if not op.silent:
-                raise
+            before = set(store)
+            store.update(UPDATE_PROLOGUE + text, base_iri=task.endpoint or None)
+            store.flush()
+            after = set(store)
+        finally:
+            del store
+        removed = sorted((quad_tuple(q) for q in before - after), key=str)
+        added = sorted((quad_tuple(q) for q in after - before), key=str)
+        return Outcome(204, changes=(removed, added))
 
 
-# -- parsing, cached per worker -------------------------------------------------------------------------------
-class SyntaxProblem(Exception):
-    pass
+def to_rdflib(term: Any) -> Node | None:
+    """An Oxigraph term as rdflib's (only for the few rows a page shows, and for graph results)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    raise ValueError(f"RDF-star terms are not supported: {term}")
 
 
-@functools.lru_cache(maxsize=512)
-def parse_query(text: str, base: str) -> Query:
-    try:
-        tree = parseQuery(text)
-        query = translateQuery(tree, base=base or None, initNs=PREFIXES)
-        if query.algebra.name == "SelectQuery" and not tree[1].projection:
-            _order_star(query.algebra.PV, text)
-        return query
-    except RecursionError:
-        raise SyntaxProblem("the query is nested too deeply to parse") from None
-    except Exception as exc:  # noqa: BLE001 - pyparsing's and rdflib's errors share no base
-        raise SyntaxProblem(describe_syntax_error(exc)) from None
-
-
-def parse_update(text: str, base: str) -> Update:
-    try:
-        return translateUpdate(parseUpdate(text), base=base or None)
-    except RecursionError:
-        raise SyntaxProblem("the update is nested too deeply to parse") from None
-    except Exception as exc:  # noqa: BLE001
-        raise SyntaxProblem(
-            describe_syntax_error(exc).replace("SPARQL syntax error", "SPARQL Update syntax error")
-        ) from None
-
-
-def _order_star(variables: list[Variable], text: str) -> None:
-    """SELECT *: columns in the order the variables first appear in the text (rdflib uses set order)."""
-
-    def first(variable: Variable) -> tuple[int, str]:
-        found = re.search(r"[?$]" + re.escape(str(variable)) + r"(?![\w\u00b7\u0300-\u036f\u203f-\u2040])", text)
-        return (found.start() if found else len(text), str(variable))
-
-    variables.sort(key=first)
-
-
-def walk(root: Any) -> Iterator[CompValue]:
-    """Every CompValue in an algebra tree (iterative: deep queries must not exhaust the stack)."""
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            stack.extend(node.values())
+def quad_tuple(quad: Any) -> tuple[Node, Node, Node, Node | None]:
+    graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else to_rdflib(quad.graph_name)
+    return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph)
 
 
 # -- result serialisation -------------------------------------------------------------------------------------
@@ -365,26 +292,6 @@ def json_term(term: Node) -> dict[str, str]:
             out["datatype"] = str(term.datatype)
         return out
     return {"type": "literal", "value": str(term)}
-
-
-def select_bytes(result: SPARQLResult, names: list[str], rows: list[list[Node | None]], fmt: str) -> bytes:
-    if fmt == "json":
-        bindings = [{n: json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
-        data = {"head": {"vars": names}, "results": {"bindings": bindings}}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    if fmt == "xml":
-        out = result.serialize(format="xml", encoding="utf-8")
-        return out if isinstance(out, bytes) else str(out).encode("utf-8")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-        return buffer.getvalue().encode("utf-8")
-    lines = ["\t".join(f"?{n}" for n in names)]
-    lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _tsv_term(term: Node) -> str:

@@ -39,13 +39,15 @@ class ServerState:
         holdings: Holdings,
         catalogue: Catalogue,
         shapes: Graph | None = None,
+        store_location: Path | None = None,
     ) -> None:
         self.settings = settings
         self.project = project
         self.holdings = holdings
         self.catalogue = catalogue
         self.shapes = shapes if shapes is not None else Graph()
-        self.engine = Engine(holdings, settings.allow_service)
+        self.store_location = store_location or project.build_dir / "store"
+        self.engine = Engine(self.store_location)  # opened by each worker, never in this process
         self.pool = Pool(self.engine.run, settings.workers, memory_mb=settings.memory_mb)
         self.lanes = Lanes(settings.workers, min(settings.heavy_seconds, settings.timeout / 2))
         self.cache = LRU(max_entries=2048 if settings.cache_mb else 0, max_bytes=settings.cache_mb * 1024 * 1024)
