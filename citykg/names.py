@@ -93,10 +93,14 @@ class Names:
 
     def suggest(self, text: str) -> str:
         key = fold(text)
-        close = difflib.get_close_matches(key, list(self.labels), n=6, cutoff=0.6)
+        # a path ("city/xain") is compared with paths first, and only its last segment with the labels
+        as_path = "/" in text.strip("/")
+        close = difflib.get_close_matches(fold(text.rsplit("/", 1)[-1]), list(self.labels), n=6, cutoff=0.6)
         paths = {fold(self.path(i)): i for i in self.known}
         close_paths = difflib.get_close_matches(key, list(paths), n=3, cutoff=0.6)
-        iris = [i for k in close for i in sorted(self.labels[k])] + [paths[k] for k in close_paths]
+        by_label = [i for k in close for i in sorted(self.labels[k])]
+        by_path = [paths[k] for k in close_paths]
+        iris = by_path + by_label if as_path else by_label + by_path
         iris = [i for i in dict.fromkeys(iris) if not self._is_relation(i)] or list(dict.fromkeys(iris))
         if not iris:
             return "give a name (Leeds, Schytomyr), an IRI or a path relative to the base, e.g. city/leeds"

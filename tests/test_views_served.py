@@ -212,7 +212,7 @@ def test_a_bad_parameter_is_a_400_page(browser, served) -> None:
     ("query", "words"),
     [
         ("depth=-1", "depth must be 0 or more"),
-        ("focus=city/xain", "did you mean city/xian"),
+        ("focus=city/xain", "did you mean Xi’an (city/xian)"),
         ("kinds=twining", "unknown relation kind twining"),
         ("lang=fr", "language 'fr' is not offered"),
         ("colour=red", "unknown parameter 'colour'"),
