@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 pytest.register_assert_rewrite("server_conftest")
-from server_conftest import BASE, TOKEN, XSS  # noqa: E402
+from server_conftest import BASE, TOKEN, XSS, Server, start_server  # noqa: E402
 
 from citykg.views import page_csp  # noqa: E402
 
@@ -204,6 +205,23 @@ def test_landing_page_and_nav_link_the_views(server) -> None:
 
 
 # -- updates -----------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def update_server(server_project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A writable server of this module's own: the session's is shared with the W3C update tests, which clear
+    graphs, so what a view shows after them depends on which tests ran before on the same worker."""
+    folder = tmp_path_factory.mktemp("views-update-server")
+    running = start_server(
+        server_project,
+        "--allow-update",
+        "--timeout",
+        "5",
+        env={"CITYKG_UPDATE_TOKEN": TOKEN},
+        log=folder / "server.log",
+    )
+    yield running
+    running.stop()
+
+
 def test_an_update_is_seen_by_the_next_view(update_server) -> None:
     town = BASE + "city/viewtown"
     before = update_server.get("/view")
