@@ -46,11 +46,13 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _pages_data(dump: Path) -> Dataset:
-    """The served data as an rdflib dataset for the pages (parsed once, in the background; the dump goes)."""
+def _pages_data(dump: Path, *, remove: bool) -> Dataset:
+    """The served data as an rdflib dataset for the pages (parsed once, in the background; a temporary
+    dump is removed then, the build's own N-Quads stay)."""
     dataset = Dataset(default_union=True)
     dataset.parse(dump, format="nquads")
-    dump.unlink(missing_ok=True)
+    if remove:
+        dump.unlink(missing_ok=True)
     return dataset
 
 
@@ -154,7 +156,7 @@ def serve(
         project.base,
         declared=names,
         focus=URIRef(served.focus) if served.focus else None,
-        loader=lambda: _pages_data(served.dump),
+        loader=lambda: _pages_data(served.dump, remove=served.owns_dump),
         graph_names=[URIRef(g) for g in served.graphs],
         triples=served.triples,
     )
