@@ -1,26 +1,27 @@
 #!/usr/bin/env python3
-"""Engine benchmark (issue 9): `citykg serve` and `citykg query` against Oxigraph server, in one run.
+"""Benchmark of issue 9's engine targets: `citykg serve` / `citykg query` side by side with Oxigraph server.
 
-    python scripts/bench_engine.py                          # Dortmund graph: repeated, ad-hoc, CLI cold start
-    python scripts/bench_engine.py --project W --skip-cli   # a synthetic world (`citykg synth`, `citykg build`)
-    python scripts/bench_engine.py --seconds 10 --clients 8
+    python scripts/bench_engine.py                          # Dortmund graph: repeated + ad-hoc, CLI cold start
+    python scripts/bench_engine.py --world /tmp/world       # also the 1M world: startup, named queries, RSS
 
-Both servers hold the same N-Quads (``build/citykg.nq``; Oxigraph loads them with ``oxigraph load`` and serves
-them read-only with ``--union-default-graph``, as citykg serves the union of the named graphs). Measured:
+One run, both servers on the SAME N-Quads (the build's ``citykg.nq``; Oxigraph server loads it into its own
+folder and serves it read-only with ``--union-default-graph``). Ratios are citykg against Oxigraph server.
 
-- start: seconds from starting each server process to its first answer of ``ASK {}`` (citykg: from
-  ``citykg serve`` to the first 200 of ``/sparql``), and the peak RSS of the server and all its children
-  (sampled every 50 ms from /proc over the whole run);
-- repeated: one named query (``--query``, default ``twin-cities``), the same text for every request;
-- ad-hoc: a query whose text is unique per request (a no-op ``FILTER`` with a fresh nonce), so no answer
-  cache can help; citykg gets it at ``/sparql``, Oxigraph at ``/query``;
-- named: median latency of every named query, one client, sequential (``--named``);
-- CLI: ``citykg query NAME`` the first time after ``citykg build`` and then warm, against
-  ``python -c "import rdflib"`` (medians of ``--cli-runs`` fresh processes).
+* repeated: 8 clients send one query text (the first named query with its example values) over and over;
+  citykg may answer from its answer cache, which is the point (target: throughput >= 2.0x Oxigraph's).
+* ad-hoc: 8 clients send a query with a unique no-op ``FILTER ("nonce" != "")`` per request, so no cache can
+  help (target: throughput >= 1.0x, p99 <= 2x Oxigraph's).
+* startup (world): seconds from starting ``citykg serve`` to the first answer of a named query, against
+  starting ``oxigraph serve-read-only`` on an already loaded folder (target: <= 2 s).
+* named queries (world): median of 5 sequential runs of every named query, citykg with ``--cache-mb 0``
+  (every request evaluated) against Oxigraph (target: each <= 1.5x).
+* RSS (world): peak resident memory (sum of VmHWM over the server's process tree) after the named queries
+  (target: <= 1.5x Oxigraph's).
+* CLI cold start: ``citykg query NAME`` the first time after ``citykg build``, against
+  ``python -c "import rdflib"`` (target: <= 1.5x), median of 3.
 
-The load generator is Python (threads in a few processes, keep-alive ``http.client`` connections; see
-scripts/loadtest.py), so absolute req/s are bounded by the clients on a 2-core machine: read the ratios.
-Not a test.
+The load generator is the thread/process client of scripts/loadtest.py (keep-alive ``http.client``
+connections; no wrk needed). Not a test: it needs the ``oxigraph`` command and takes a few minutes.
 """
 
 from __future__ import annotations
@@ -31,240 +32,259 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import loadtest  # noqa: E402
-from loadtest import JSON, Call, Run, mix, start_citykg, start_oxigraph, stop  # noqa: E402
+from loadtest import JSON, Call, Run, load, start_citykg, start_oxigraph, stop  # noqa: E402
+
+from citykg.config import load_project  # noqa: E402
+from citykg.queries import Catalogue  # noqa: E402
+from citykg.server.namedqueries import example_values, with_values  # noqa: E402
 
 ADHOC = (
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-    'SELECT ?s ?label WHERE {{ ?s rdfs:label ?label FILTER ("{nonce}" != "") }} LIMIT 20'
+    "SELECT ?s ?label WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label "
+    'FILTER ("{nonce}" != "") }} LIMIT 50'
 )
-NONCE = "@@NONCE@@"
 
 
-# -- memory --------------------------------------------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
+def calls(project_dir: Path | None) -> tuple[list[Call], list[Call], list[str], Path]:
+    """The named queries as citykg calls, Oxigraph calls (VALUES-bound text) and plain texts; the N-Quads."""
+    import pyoxigraph
+    from rdflib import URIRef
+
+    from citykg import native
+
+    project = load_project(project_dir)
+    store = pyoxigraph.Store.read_only(str(project.build_dir / "store"))
+    root = native.focus(store)
+    focus = URIRef(root) if root else None
+    mine, theirs, texts = [], [], []
+    for query in Catalogue(project.queries_dir):
+        bindings = example_values(query, "en", project.base, focus)
+        if any(p.required and p.name not in bindings for p in query.parameters):
+            continue
+        params = {name: loadtest._param_text(term, project.base) for name, term in bindings.items()}
+        mine.append(Call(query.name, f"/queries/{query.name}?" + urlencode({**params, "format": "json"})))
+        text = with_values(query.text, bindings)
+        theirs.append(Call(query.name, "/query?" + urlencode({"query": text})))
+        texts.append(text)
+    del store
+    return mine, theirs, texts, project.build_dir / "citykg.nq"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """RSS of a process and all its descendants, in MB."""
+def _unique(prefix: str) -> list[Call]:
+    # loadtest.fetch sends call.path; a list of many distinct paths makes every request text unique
+    return [Call("adhoc", prefix + urlencode({"query": ADHOC.format(nonce=uuid.uuid4())})) for _ in range(60000)]
+
+
+def tree_rss_peak(pid: int) -> int:
+    """Sum of VmHWM (peak RSS, kB) of a process and all its descendants."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(c) for c in children)
+        except (OSError, StopIteration):
             continue
-        todo.extend(_children(current))
-    return total / 1024
+    return total
 
 
-class PeakRSS:
-    """Samples a process tree's RSS in a thread until stopped; keeps the peak."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
-            self._stop.wait(0.05)
-
-    def close(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
-# -- load ----------------------------------------------------------------------------------------------------
-def _fetch(connection: http.client.HTTPConnection, call: Call) -> tuple[int, bytes]:
-    path = call.path.replace(NONCE, quote(uuid.uuid4().hex)) if NONCE in call.path else call.path
-    connection.request("GET", path, headers={"Accept": JSON})
-    response = connection.getresponse()
-    return response.status, response.read()
-
-
-def run_load(label: str, url: str, calls: list[Call], clients: int, seconds: float) -> Run:
-    """The loadtest client processes, with a nonce put into every ad-hoc request."""
-    loadtest.fetch = _fetch  # the client processes are forked: they inherit this
-    return loadtest.load(label, url, calls, clients, 10**9, seconds)
-
-
-def first_answer(url: str, path: str, deadline: float) -> None:
+def get(url: str, path: str, timeout: float = 300) -> tuple[int, bytes]:
     parts = urlsplit(url)
-    while time.perf_counter() < deadline:
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Accept": JSON})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def first_answer(url: str, path: str, started: float) -> float:
+    for _ in range(3000):
         try:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-            connection.request("GET", path, headers={"Accept": JSON})
-            response = connection.getresponse()
-            response.read()
-            if response.status == 200:
-                return
+            status, _body = get(url, path)
+            if status == 200:
+                return time.perf_counter() - started
         except OSError:
             pass
         time.sleep(0.01)
-    raise SystemExit(f"{url}: no answer")
+    raise SystemExit(f"no answer from {url}{path}")
 
 
-def named_medians(url: str, calls: list[Call], repeats: int) -> dict[str, tuple[float, float]]:
-    """Per query: the first (uncached) answer and the median of `repeats`, in ms."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    medians = {}
-    for call in calls:
+def medians(url: str, named: list[Call], repeat: int = 5) -> dict[str, float]:
+    out = {}
+    for call in named:
         times = []
-        for _ in range(repeats):
+        for _ in range(repeat):
             started = time.perf_counter()
-            status, _ = _fetch(connection, call)
-            times.append(time.perf_counter() - started)
-            if status != 200:
-                times = [float("nan")]
-                break
-        medians[call.name] = (times[0] * 1000, statistics.median(times) * 1000)
-    connection.close()
-    return medians
+            status, _ = get(url, call.path)
+            times.append((time.perf_counter() - started) * 1000 if status == 200 else float("nan"))
+        out[call.name] = statistics.median(times)
+    return out
 
 
-# -- CLI -----------------------------------------------------------------------------------------------------
-def _timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+def line(label: str, mine: float, theirs: float, target: str, unit: str = "") -> str:
+    ratio = mine / theirs if theirs else float("nan")
+    return f"| {label} | {mine:.2f}{unit} | {theirs:.2f}{unit} | {ratio:.2f}x | {target} |"
 
 
-def cli(project: Path, name: str, runs: int) -> dict[str, float]:
-    python = sys.executable
-    base = [python, "-m", "citykg", "--project", str(project)]
-    first = []
-    for _ in range(runs):
-        subprocess.run([*base, "build"], cwd=ROOT, check=True, capture_output=True)
-        first.append(_timed([*base, "query", name, "--format", "csv"], ROOT))
-    warm = [_timed([*base, "query", name, "--format", "csv"], ROOT) for _ in range(runs)]
-    rdflib = [_timed([python, "-c", "import rdflib"], ROOT) for _ in range(runs)]
-    return {"first": statistics.median(first), "warm": statistics.median(warm), "rdflib": statistics.median(rdflib)}
-
-
-# -- main ----------------------------------------------------------------------------------------------------
-def serve(label: str, starter, calls: dict[str, list[Call]], args) -> dict:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    process, url = starter()
-    rss = PeakRSS(process.pid)
+def dortmund(args: argparse.Namespace) -> list[str]:
+    _mine, _theirs, texts, nquads = calls(args.project)
+    repeated_mine = [Call("repeated", "/sparql?" + urlencode({"query": texts[0]}))]
+    repeated_theirs = [Call("repeated", "/query?" + urlencode({"query": texts[0]}))]
+    runs: dict[str, Run] = {}
+    process, url = start_citykg(args.project, "--workers", str(args.workers))
     try:
-        first_answer(url, calls["ask"][0].path, started + 600)
-        result: dict = {"start": time.perf_counter() - started}
-        result["repeated"] = run_load(label, url, calls["repeated"], args.clients, args.seconds)
-        result["adhoc"] = run_load(label, url, calls["adhoc"], args.clients, args.seconds)
-        if args.named:
-            result["named"] = named_medians(url, calls["named"], args.named)
+        loadtest.warm_up(url, repeated_mine)
+        runs["citykg repeated"] = load("citykg", url, repeated_mine, 8, 10**9, args.duration)
+        runs["citykg adhoc"] = load("citykg", url, _unique("/sparql?"), 8, 10**9, args.duration)
     finally:
-        result["rss"] = rss.close()
         stop(process)
-    return result
+    with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as folder:
+        process, url = start_oxigraph(nquads, Path(folder))
+        try:
+            loadtest.warm_up(url, repeated_theirs)
+            runs["oxigraph repeated"] = load("oxigraph", url, repeated_theirs, 8, 10**9, args.duration)
+            runs["oxigraph adhoc"] = load("oxigraph", url, _unique("/query?"), 8, 10**9, args.duration)
+        finally:
+            stop(process)
+    for label, run in runs.items():
+        print(
+            f"{label:<18} {run.count:>7} req {len(run.errors()):>4} err {run.throughput:>8.0f} req/s "
+            f"p50 {run.percentile(50):.2f} ms p99 {run.percentile(99):.2f} ms",
+            file=sys.stderr,
+        )
+    r = runs
+    return [
+        line(
+            "Dortmund, repeated query, 8 clients (req/s)",
+            r["citykg repeated"].throughput,
+            r["oxigraph repeated"].throughput,
+            ">= 2.0x",
+        ),
+        line(
+            "Dortmund, ad-hoc queries, 8 clients (req/s)",
+            r["citykg adhoc"].throughput,
+            r["oxigraph adhoc"].throughput,
+            ">= 1.0x",
+        ),
+        line(
+            "Dortmund, ad-hoc queries, p99",
+            r["citykg adhoc"].percentile(99),
+            r["oxigraph adhoc"].percentile(99),
+            "<= 2.0x",
+            " ms",
+        ),
+    ]
+
+
+def cli_cold(args: argparse.Namespace) -> list[str]:
+    project = ["--project", str(args.project)] if args.project else []
+    subprocess.run([sys.executable, "-m", "citykg", *project, "build"], check=True, capture_output=True, cwd=ROOT)
+    query, rdflib = [], []
+    for i in range(3):
+        if i:  # "first time after a build": build again before each timed run
+            subprocess.run(
+                [sys.executable, "-m", "citykg", *project, "build"], check=True, capture_output=True, cwd=ROOT
+            )
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "citykg", *project, "query", args.cli_query],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        query.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import rdflib"], check=True, capture_output=True)
+        rdflib.append(time.perf_counter() - started)
+    print(f"cli: query {query} import rdflib {rdflib}", file=sys.stderr)
+    return [
+        line(
+            f"`citykg query {args.cli_query}` after a build vs `import rdflib`",
+            statistics.median(query),
+            statistics.median(rdflib),
+            "<= 1.5x",
+            " s",
+        )
+    ]
+
+
+def world(args: argparse.Namespace) -> list[str]:
+    mine, theirs, _texts, nquads = calls(args.world)
+    out = []
+    started = time.perf_counter()
+    process, url = start_citykg(args.world, "--workers", str(args.workers), "--cache-mb", "0")
+    try:
+        startup = first_answer(url, mine[0].path, started)
+        home = first_answer(url, "/", time.perf_counter())
+        ours = {} if "medians" in args.skipped else medians(url, mine)
+        rss = tree_rss_peak(process.pid)
+    finally:
+        stop(process)
+    with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as folder:
+        binary = str(Path(sys.executable).parent / "oxigraph")
+        load_started = time.perf_counter()
+        subprocess.run([binary, "load", "--location", folder, "--file", str(nquads)], check=True, capture_output=True)
+        print(f"oxigraph load: {time.perf_counter() - load_started:.1f} s", file=sys.stderr)
+        started = time.perf_counter()
+        process, url = start_oxigraph_served(binary, Path(folder))
+        try:
+            their_startup = first_answer(url, theirs[0].path, started)
+            others = {} if "medians" in args.skipped else medians(url, theirs)
+            their_rss = tree_rss_peak(process.pid)
+        finally:
+            stop(process)
+    print(f"world: home page (pages' dataset) ready {home:.2f} s after the first answer", file=sys.stderr)
+    out.append(line("1M world, `serve` start to first answer", startup, their_startup, "<= 2 s", " s"))
+    for name, ms in ours.items():
+        hub = " (hub's partners)" if name == args.hub_query else ""
+        out.append(line(f"1M world, `{name}`{hub} median", ms, others.get(name, float("nan")), "<= 1.5x", " ms"))
+    out.append(line("1M world, peak RSS server + workers", rss / 1024, their_rss / 1024, "<= 1.5x", " MB"))
+    return out
+
+
+def start_oxigraph_served(binary: str, folder: Path) -> tuple[subprocess.Popen, str]:
+    port = loadtest._free_port()
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return process, f"http://127.0.0.1:{port}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", type=Path, default=ROOT, help="a built project (default: this checkout)")
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=8.0, help="per load phase")
-    parser.add_argument("--query", default="twin-cities", help="the repeated named query")
-    parser.add_argument("--named", type=int, default=5, help="repeats per named query (0: skip)")
-    parser.add_argument("--cli-runs", type=int, default=5)
-    parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--project", type=Path, help="Dortmund project folder (default: this checkout)")
+    parser.add_argument("--world", type=Path, help="a built synthetic world (citykg synth; citykg build)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
+    parser.add_argument("--workers", type=int, default=2, help="citykg serve --workers")
+    parser.add_argument("--cli-query", default="twin-cities")
+    parser.add_argument("--hub-query", default="twin-cities")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: dortmund,cli,world,medians")
     args = parser.parse_args()
-
-    citykg_named, oxigraph_named, nquads = mix(args.project)
-    repeated = [c for c in citykg_named if c.name == args.query], [c for c in oxigraph_named if c.name == args.query]
-    if not repeated[0]:
-        raise SystemExit(f"no named query {args.query}")
-    adhoc_text = ADHOC.format(nonce=NONCE)
-    ask = urlencode({"query": "ASK {}"})
-    citykg_calls = {
-        "ask": [Call("ask", f"/sparql?{ask}")],
-        "repeated": repeated[0],
-        "adhoc": [Call("adhoc", "/sparql?query=" + quote(adhoc_text).replace(quote(NONCE), NONCE))],
-        "named": citykg_named,
-    }
-    oxigraph_calls = {
-        "ask": [Call("ask", f"/query?{ask}")],
-        "repeated": repeated[1],
-        "adhoc": [Call("adhoc", "/query?query=" + quote(adhoc_text).replace(quote(NONCE), NONCE))],
-        "named": oxigraph_named,
-    }
-    lines = nquads.read_bytes().count(b"\n")
-    print(f"project {args.project}: {lines:,} quads; {args.clients} clients, {args.seconds:g} s per phase")
-
-    results = {"citykg": serve("citykg", lambda: start_citykg(args.project), citykg_calls, args)}
-    with tempfile.TemporaryDirectory(prefix="citykg-bench-oxigraph-") as folder:
-        loaded = time.perf_counter()
-        starter = lambda: start_oxigraph(nquads, Path(folder))  # noqa: E731
-        results["oxigraph"] = serve("oxigraph", starter, oxigraph_calls, args)
-        print(f"(oxigraph load + start {time.perf_counter() - loaded:.1f} s in all)")
-    report(results, args)
-    if not args.skip_cli:
-        figures = cli(args.project, args.query, args.cli_runs)
-        print(
-            f"\nCLI `citykg query {args.query}` (median of {args.cli_runs}): first after build "
-            f"{figures['first']:.3f} s ({figures['first'] / figures['rdflib']:.2f}x), warm {figures['warm']:.3f} s "
-            f"({figures['warm'] / figures['rdflib']:.2f}x), `python -c 'import rdflib'` {figures['rdflib']:.3f} s"
-        )
-
-
-def report(results: dict, args) -> None:  # type: ignore[no-untyped-def]
-    ours, peer = results["citykg"], results["oxigraph"]
-    print(f"\n{'phase':<10} {'server':<9} {'requests':>9} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for phase in ("repeated", "adhoc"):
-        for label in ("citykg", "oxigraph"):
-            run = results[label][phase]
-            print(
-                f"{phase:<10} {label:<9} {run.count:>9} {len(run.errors()):>6} {run.throughput:>8.0f} "
-                f"{run.percentile(50):>8.2f} {run.percentile(99):>8.2f}"
-            )
-        a, b = ours[phase], peer[phase]
-        print(
-            f"{phase:<10} ratio     throughput {a.throughput / b.throughput:.2f}x, "
-            f"p99 {a.percentile(99) / b.percentile(99):.2f}x"
-        )
-        for error in sorted(set(a.errors()))[:3]:
-            print(f"  citykg error: {error}")
-    print(
-        f"\nstart to first answer: citykg {ours['start']:.2f} s, "
-        f"oxigraph {peer['start']:.2f} s (its `oxigraph load` included)"
-    )
-    print(
-        f"peak RSS of the server tree: citykg {ours['rss']:.0f} MB, oxigraph {peer['rss']:.0f} MB, "
-        f"{ours['rss'] / peer['rss']:.2f}x"
-    )
-    if args.named:
-        print(f"\nnamed queries, one client, ms: first answer (uncached) and median of {args.named}")
-        for name, (first, ms) in ours["named"].items():
-            other_first, other = peer["named"].get(name, (float("nan"), float("nan")))
-            print(
-                f"  {name:<24} first citykg {first:8.2f} oxigraph {other_first:8.2f} {first / other_first:6.2f}x"
-                f"   median citykg {ms:8.2f} oxigraph {other:8.2f} {ms / other:6.2f}x"
-            )
+    skip = args.skipped = set(filter(None, args.skip.split(",")))
+    rows = ["| measure | citykg | Oxigraph server / peer | ratio | target |", "|---|---|---|---|---|"]
+    if "dortmund" not in skip:
+        rows += dortmund(args)
+    if "cli" not in skip:
+        rows += cli_cold(args)
+    if args.world and "world" not in skip:
+        rows += world(args)
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

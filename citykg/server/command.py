@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import click
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
@@ -20,7 +20,7 @@ from citykg.server.datasets import Extra, Holdings, load_extras
 from citykg.server.served import prepare
 from citykg.server.settings import Settings, check_base_url, default_base_url
 from citykg.server.state import ServerState
-from citykg.store import ensure_built, focus_resource
+from citykg.store import ensure_built
 
 MIN_TOKEN = 16
 
@@ -44,6 +44,16 @@ def bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock
+
+
+def _pages_data(dump: Path, *, remove: bool) -> Dataset:
+    """The served data as an rdflib dataset for the pages (parsed once, in the background; a temporary
+    dump is removed then, the build's own N-Quads stay)."""
+    dataset = Dataset(default_union=True)
+    dataset.parse(dump, format="nquads")
+    if remove:
+        dump.unlink(missing_ok=True)
+    return dataset
 
 
 def load_shapes(path: Path) -> Graph:
@@ -141,10 +151,15 @@ def serve(
     served = prepare(project, extras, writable=allow_update)
     for message in served.messages:
         click.echo(f"citykg serve: {message}", err=True)
-    dataset = Dataset(default_union=True)
-    dataset.parse(served.dump, format="nquads")
-    served.dump.unlink(missing_ok=True)
-    holdings = Holdings(dataset, project.base, declared=names, focus=focus_resource(dataset))
+    holdings = Holdings(
+        None,
+        project.base,
+        declared=names,
+        focus=URIRef(served.focus) if served.focus else None,
+        loader=lambda: _pages_data(served.dump, remove=served.owns_dump),
+        graph_names=[URIRef(g) for g in served.graphs],
+        triples=served.triples,
+    )
     catalogue = Catalogue(project.queries_dir)
     sock = bind(host, port)
     real_port = sock.getsockname()[1]
@@ -166,6 +181,9 @@ def serve(
     state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file), served.location)
     app = create_app(state)
     state.pool.start()
+    import rdflib.plugins.parsers.nquads  # noqa: F401 - imported here, never by the thread a worker may fork over
+
+    holdings.load_in_background()  # the pages' rdflib dataset; SPARQL and named queries need not wait
     listen = default_base_url(host, real_port)
     click.echo(f"citykg serve: listening on {listen} (SPARQL endpoint {settings.url('/sparql')})")
     click.echo(

@@ -9,7 +9,8 @@ naming any IRI the server does not hold.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,17 +115,78 @@ class DatasetView(Dataset):
 
 
 class Holdings:
-    """The served dataset and what the pages need about it (labels), versioned by ``generation``."""
+    """The served dataset and what the pages need about it (labels), versioned by ``generation``.
 
-    def __init__(self, dataset: Dataset, base: str, *, declared: Iterable[URIRef] = (), focus: URIRef | None = None):
-        self.dataset = dataset
+    With ``loader`` the rdflib dataset is parsed in a background thread (started by :meth:`load_in_background`)
+    while SPARQL and named queries, which the workers answer from the Oxigraph store, are served at once;
+    ``graph_names``, ``triples`` and ``focus`` (computed from that store in the child that prepared it) answer
+    the startup questions without the parse. :attr:`dataset` waits for the parse; :meth:`wait` awaits it.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset | None,
+        base: str,
+        *,
+        declared: Iterable[URIRef] = (),
+        focus: URIRef | None = None,
+        loader: Callable[[], Dataset] | None = None,
+        graph_names: Iterable[URIRef] | None = None,
+        triples: int | None = None,
+    ):
+        if dataset is None and loader is None:
+            raise ValueError("Holdings needs a dataset or a loader")
+        self._dataset = dataset
+        self._loader = loader
+        self._loaded = threading.Event()
+        self._loading = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        if dataset is not None:
+            self._loaded.set()
         self.base = base
         self.focus = focus
         self.declared = set(declared)
         self.generation = 0
         self._labels: dict[URIRef, dict[str, str]] | None = None
-        self._names: list[URIRef] | None = None
-        self._name_set: frozenset[URIRef] = frozenset()
+        self._names: list[URIRef] | None = sorted(set(graph_names) | self.declared) if graph_names is not None else None
+        self._name_set: frozenset[URIRef] = frozenset(self._names or ())
+        self._triples = triples
+
+    # -- the rdflib dataset (pages, VoID, search, describe) ------------------------------------------------
+    def load_in_background(self) -> None:
+        with self._loading:
+            if self._loader is not None and self._thread is None and not self._loaded.is_set():
+                self._thread = threading.Thread(target=self._load, name="citykg-pages-data", daemon=True)
+                self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self._dataset = self._loader()  # type: ignore[misc]
+        except BaseException as exc:  # noqa: BLE001 - reported to every reader
+            self._failure = exc
+        finally:
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded.is_set()
+
+    async def wait(self) -> None:
+        """Await the background parse without holding the event loop."""
+        if not self._loaded.is_set():
+            import asyncio
+
+            await asyncio.to_thread(self._loaded.wait)
+
+    @property
+    def dataset(self) -> Dataset:
+        if not self._loaded.is_set():
+            self.load_in_background()
+            self._loaded.wait()
+        if self._failure is not None:
+            raise UsageError(f"the served data could not be read for the pages: {self._failure}")
+        return self._dataset  # type: ignore[return-value]
 
     # -- graphs -------------------------------------------------------------------------------------------
     def named_graphs(self) -> list[URIRef]:
@@ -205,6 +267,9 @@ class Holdings:
         self.generation += 1
         self._labels = None
         self._names = None
+        self._triples = None
 
     def triple_count(self) -> int:
-        return sum(1 for _ in self.dataset.triples((None, None, None)))
+        if self._triples is None:
+            self._triples = sum(1 for _ in self.dataset.triples((None, None, None)))
+        return self._triples

@@ -125,11 +125,20 @@ async def run(request: Request) -> Response:
 
 
 def _names(state):  # type: ignore[no-untyped-def]
-    """Resource parameters given by label (``partner=Leeds``), see citykg.names."""
-    from citykg.names import resolver
+    """Resource parameters given by label (``partner=Leeds``), see citykg.names; reads the pages' dataset
+    only when a label is given (an IRI or a local name needs no lookup)."""
+    from rdflib import URIRef
+
+    from citykg.names import IRI, resolve
 
     holdings = state.holdings
-    return resolver(holdings.dataset, holdings.base, holdings.generation)
+
+    def names(value: str, what: str) -> URIRef:
+        if IRI.match(value.strip()) and not re.search(r"\s", value.strip()):
+            return URIRef(value.strip())
+        return resolve(holdings.dataset, value, holdings.base, what, holdings.generation)
+
+    return names
 
 
 def _task(state, query: NamedQuery, bindings: dict, *, fmt: str | None = None, rows: int = 0) -> QueryTask:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ short-lived child process so that the server process itself never opens RocksDB 
   rebuilt from the new build, and the data it held (with its updates) is first written to
   ``BUILD/served-previous.nq`` (the server says so at start).
 
-The child also writes the served data as N-Quads, which the server process parses for its pages.
+The child also writes the served data as N-Quads, which the server process parses for its pages in a
+background thread (see :class:`~citykg.server.datasets.Holdings`), and reports the named graphs, the triple
+count and the focus resource, so that nothing at startup is O(graph) in the server process.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from citykg.config import Project
 from citykg.errors import UsageError
 from citykg.inputs import digest
 from citykg.server.datasets import QUAD_FORMATS, Extra
-from citykg.store import _digest, cache_path
+from citykg.store import _digest, _stamp, cache_path, store_path
 
 SERVED = "served"
 PREVIOUS = "served-previous.nq"
@@ -38,9 +40,15 @@ class Served:
     dump: Path
     temporary: bool
     messages: list[str]
+    graphs: list[str] = field(default_factory=list)  # named graphs with at least one triple
+    triples: int = 0
+    focus: str | None = None
+
+    owns_dump: bool = True  # False: the dump is the build's own N-Quads (nothing was added), never removed
 
     def remove(self) -> None:
-        self.dump.unlink(missing_ok=True)
+        if self.owns_dump:
+            self.dump.unlink(missing_ok=True)
         if self.temporary:
             shutil.rmtree(self.location, ignore_errors=True)
 
@@ -57,7 +65,7 @@ def prepare(project: Project, extras: Sequence[Extra], *, writable: bool) -> Ser
         os.close(read)
         code = 0
         try:
-            report = {"messages": _make(project, extras, location, Path(dump), writable)}
+            report = _make(project, extras, location, Path(dump), writable)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
             report = {"error": str(exc) or type(exc).__name__}
             code = 1
@@ -70,7 +78,19 @@ def prepare(project: Project, extras: Sequence[Extra], *, writable: bool) -> Ser
         text = handle.read()
     os.waitpid(pid, 0)
     report = json.loads(text or '{"error": "the store preparation died"}')
-    served = Served(location, Path(dump), not writable, report.get("messages", []))
+    served = Served(
+        location,
+        Path(dump),
+        not writable,
+        report.get("messages", []),
+        report.get("graphs", []),
+        report.get("triples", 0),
+        report.get("focus"),
+        not report.get("build_dump"),
+    )
+    if not served.owns_dump:
+        Path(dump).unlink(missing_ok=True)
+        served.dump = cache_path(project)
     if "error" in report:
         served.remove()
         raise UsageError(f"cannot prepare the served store in {location}: {report['error']}")
@@ -86,8 +106,11 @@ def _signature(project: Project, extras: Sequence[Extra]) -> dict:
     }
 
 
-def _make(project: Project, extras: Sequence[Extra], location: Path, dump: Path, writable: bool) -> list[str]:
+def _make(project: Project, extras: Sequence[Extra], location: Path, dump: Path, writable: bool) -> dict:
+    """Prepare the store; report the messages and what the server says at start (graphs, triples, focus)."""
     import pyoxigraph as ox
+
+    from citykg import native
 
     messages = []
     wanted = _signature(project, extras)
@@ -104,15 +127,50 @@ def _make(project: Project, extras: Sequence[Extra], location: Path, dump: Path,
                 f"(with earlier updates) is in {previous}"
             )
         shutil.rmtree(location, ignore_errors=True)
-        store = ox.Store(str(location))
-        store.bulk_load(path=str(cache_path(project)), format=ox.RdfFormat.N_QUADS)
-        for extra in extras:
-            _load_extra(store, extra)
-        store.flush()
-        del store
+        built = store_path(project)
+        if _stamp(built) == wanted["build"] and wanted["build"]:
+            _link_copy(built, location)  # the build's store, its immutable table files hard-linked: O(files)
+            if extras:
+                store = ox.Store(str(location))
+                for extra in extras:
+                    _load_extra(store, extra)
+                store.flush()
+                del store
+        else:
+            store = ox.Store(str(location))
+            store.bulk_load(path=str(cache_path(project)), format=ox.RdfFormat.N_QUADS)
+            for extra in extras:
+                _load_extra(store, extra)
+            store.flush()
+            del store
         (location / STAMP).write_text(json.dumps(wanted) + "\n", encoding="utf-8")
-    ox.Store.read_only(str(location)).dump(str(dump), format=ox.RdfFormat.N_QUADS)
-    return messages
+    store = ox.Store.read_only(str(location))
+    build_dump = not writable and not extras  # the served data is the build's N-Quads: the pages read those
+    if not build_dump:
+        store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    graphs = sorted(g.value for g in store.named_graphs() if next(store.quads_for_pattern(None, None, None, g), None))
+    return {
+        "messages": messages,
+        "graphs": graphs,
+        "triples": len(store),
+        "focus": native.focus(store),
+        "build_dump": build_dump,
+    }
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """A copy of a RocksDB folder whose ``.sst`` files (never changed once written) are hard links."""
+
+    def link_or_copy(src: str, dst: str) -> None:
+        if src.endswith(".sst"):
+            try:
+                os.link(src, dst)
+                return
+            except OSError:
+                pass
+        shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
 
 
 def _load_extra(store, extra: Extra) -> None:  # store: pyoxigraph.Store

@@ -139,6 +139,7 @@ class ServerState:
     async def update(self, task: UpdateTask) -> Outcome:
         if self._update_lock is None:
             self._update_lock = asyncio.Lock()
+        await self.holdings.wait()  # the change is applied to the pages' dataset too
         async with self._update_lock:
             outcome = await self.execute(task)
             if outcome.changes is not None:
