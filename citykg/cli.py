@@ -2,89 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import importlib
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import click
 
 from citykg import __version__, answers
-from citykg.config import Project, load_project
-from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError, ValidationFailed
+from citykg.cliutil import Context, pass_context, reports_errors
+from citykg.config import Project
+from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError
 from citykg.formats import EXPORT_FORMATS, GRAPH_FORMATS, RDF_MEDIA_TYPES, TABULAR
 
 # The library's RDF modules are imported inside the commands: a repeated `citykg query` is answered from
 # the answer cache without loading rdflib at all.
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reports_errors(func: F) -> F:
-    """Turn CityKGError into a message on stderr and its exit code; never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as exc:
-            click.echo(exc.report.text(), err=True)
-            click.echo(f"citykg: {exc}", err=True)
-            sys.exit(EXIT_INVALID_DATA)
-        except CityKGError as exc:
-            click.echo(f"citykg: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("citykg: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:  # `citykg stats | head`: the reader has what it wanted; that is success
-            _silence_stdout()
-            sys.exit(0)
-        except OSError as exc:  # the disk, not the user: a message and exit 3, never a traceback
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"citykg: {where}{exc.strerror or exc}", err=True)
-            sys.exit(EXIT_RUNTIME)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush cannot fail on the closed pipe again."""
-    import os
-
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-class Context:
-    def __init__(self, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
-        self._args = (project_dir, base, build_dir)
-        self._project: Project | None = None
-        self.store = store
-
-    def override(self, name: str, value: Any) -> None:
-        """A global option given after the subcommand (``citykg query … --project X``) counts the same."""
-        if name == "store":
-            self.store = value
-            return
-        project_dir, base, build_dir = self._args
-        given = {"project_dir": project_dir, "base": base, "build_dir": build_dir, name: value}
-        self._args = (given["project_dir"], given["base"], given["build_dir"])
-        self._project = None
-
-    @property
-    def project(self) -> Project:
-        if self._project is None:
-            project_dir, base, build_dir = self._args
-            self._project = load_project(project_dir).with_overrides(base=base, build_dir=build_dir)
-        return self._project
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 class LazyGroup(click.Group):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from citykg.build import write_atomically
-from citykg.cli import Context, pass_context, reports_errors
+from citykg.cliutil import Context, pass_context, reports_errors
 from citykg.remote.endpoint import DEFAULT_TIMEOUT, PASSWORD_ENV
 from citykg.remote.graphstore import KINDS
 from citykg.remote.push import METHODS, built_source, default_graph

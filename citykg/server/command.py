@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rdflib import Dataset, Graph, URIRef
 
-from citykg.cli import Context, pass_context, reports_errors
+from citykg.cliutil import Context, pass_context, reports_errors
 from citykg.errors import UsageError
 from citykg.queries import Catalogue
 from citykg.server import limits
