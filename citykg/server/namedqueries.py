@@ -21,7 +21,7 @@ from citykg.headers import header
 from citykg.queries import NamedQuery, bind
 from citykg.server.endpoint import respond, wants_html
 from citykg.server.engine import QueryTask
-from citykg.server.negotiation import FORMATS, GRAPH, TABULAR, NotAcceptable, choose
+from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable, choose
 from citykg.server.responses import problem
 
 RESERVED = ("format",)
@@ -110,7 +110,7 @@ async def run(request: Request) -> Response:
         return problem(request, 400, str(exc))
     if html:
         return await page(request, query, given)
-    offers = GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    offers = CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
     try:
         fmt = choose(request.headers.get("accept"), offers, format_param)
     except NotAcceptable as exc:
@@ -144,7 +144,7 @@ def _names(state):  # type: ignore[no-untyped-def]
 def _task(state, query: NamedQuery, bindings: dict, *, fmt: str | None = None, rows: int = 0) -> QueryTask:  # type: ignore[no-untyped-def]
     ordered = tuple(sorted(bindings.items()))
     tabular = fmt if fmt in TABULAR else None
-    graph_format = fmt if fmt in GRAPH else None
+    graph_format = fmt if fmt in CONSTRUCTED else None  # a graph, or a dataset of its one default graph
     return QueryTask(
         query.text, state.endpoint, tabular=tabular, graph_format=graph_format, table_rows=rows, bindings=ordered
     )
@@ -169,7 +169,7 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
                 status = outcome.status
         except QueryError as exc:
             message, status = str(exc), 400
-    offers = GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    offers = CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
     params = {k: v for k, v in given.items()}
     downloads = [(FORMATS[k], {**params, "format": k}) for k in offers] if outcome is not None and outcome.ok else []
     return state.pages.render(
