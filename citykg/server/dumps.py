@@ -1,56 +1,76 @@
 """Dumps of the build at stable URLs, the VoID/DCAT description, and the read-only Graph Store Protocol.
 
 ``/dumps/citykg.{ttl,nt,jsonld,trig,nq}`` are the build's files (looked up by name in the build
-manifest, never by joining a path), with a strong ETag (their SHA-256, as in the manifest),
-Last-Modified, conditional GET (304) and gzip when the client accepts it.
+manifest, never by joining a path), with a strong ETag (their SHA-256, as in the manifest; the gzipped form
+has its own), Last-Modified, conditional GET (304), byte ranges of the identity form (206, If-Range), and
+gzip when the client accepts it. They are streamed from disk, so a large dump never sits in memory.
 """
 
 from __future__ import annotations
 
 import email.utils
-import gzip
-import hashlib
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from citykg.export import serialize
 from citykg.server.negotiation import CONSTRUCTED, DATASET, FORMATS, GRAPH, NotAcceptable, choose, wants_html
 from citykg.server.responses import document, problem
+from citykg.server.transfer import accepts_gzip, gzip_bytes, gzipper
 from citykg.server.void import dumps as dump_list
 from citykg.server.void import void_graph
 
-_FILE_CACHE: dict[tuple[str, float, int], tuple[bytes, str, bytes]] = {}
+#: Dumps up to this size keep their gzipped form in memory (one generation), with a Content-Length; larger ones
+#: are read from disk and gzipped as they are sent, so a dump of a large build never sits in memory.
+_SETTING = os.environ.get("CITYKG_DUMP_GZIP_CACHE", "")  # bytes; 0 streams every gzipped dump (tests use it)
+CACHED = int(_SETTING) if _SETTING.isdigit() else 16 * 2**20
+CHUNK = 256 * 1024
+_GZIP_CACHE: dict[tuple[str, float, int], bytes] = {}
+_accepts_gzip = accepts_gzip  # the name other modules import
 
 
-def _accepts_gzip(header: str | None) -> bool:
-    for part in (header or "").split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
-            q = params.strip()
-            if q.startswith("q="):
-                try:
-                    return float(q[2:]) > 0
-                except ValueError:
-                    return False
-            return True
-    return False
+def _packed(path: Path, mtime: float, size: int) -> bytes:
+    key = (str(path), mtime, size)
+    if key not in _GZIP_CACHE:
+        packed = gzip_bytes(path.read_bytes())
+        _GZIP_CACHE.clear()  # one generation of files at a time
+        _GZIP_CACHE[key] = packed
+    return _GZIP_CACHE[key]
 
 
-def _load(path: Path) -> tuple[bytes, str, bytes, float]:
-    stat = path.stat()
-    key = (str(path), stat.st_mtime, stat.st_size)
-    if key not in _FILE_CACHE:
-        data = path.read_bytes()
-        _FILE_CACHE.clear()  # one generation of files at a time
-        _FILE_CACHE[key] = (data, hashlib.sha256(data).hexdigest(), gzip.compress(data, 6, mtime=0))
-    data, digest, packed = _FILE_CACHE[key]
-    return data, digest, packed, stat.st_mtime
+async def _chunks(path: Path, first: int, end: int, zipped: bool) -> AsyncIterator[bytes]:
+    """Bytes ``first:end`` of the file (gzipped when asked), read and compressed in a thread, chunk by chunk."""
+    handle = await run_in_threadpool(path.open, "rb")
+    packer = gzipper() if zipped else None
+
+    def step(n: int) -> bytes:
+        data = handle.read(n)
+        return packer.compress(data) if packer is not None else data
+
+    try:
+        await run_in_threadpool(handle.seek, first)
+        left = end - first
+        while left > 0:
+            data = await run_in_threadpool(step, min(CHUNK, left))
+            if not data and packer is None:
+                break
+            left -= min(CHUNK, left)
+            if data:
+                yield data
+        if packer is not None:
+            yield packer.flush()
+    finally:
+        handle.close()
 
 
 async def download(request: Request) -> Response:
+    """A dump: the identity bytes (whole, or one byte range: 206), or gzipped when the client accepts it, each
+    form with its own strong ETag (``"SHA256"`` / ``"SHA256-gzip"``); HEAD gives the headers GET would."""
     state = request.app.state.citykg
     name = request.path_params["name"]
     listed = dump_list(state)
@@ -59,11 +79,13 @@ async def download(request: Request) -> Response:
         names = ", ".join(sorted(found)) or "none (build the dataset first)"
         return problem(request, 404, f"no dump {name[:80]!r}; the dumps are: {names}")
     dump = found[name]
+    path: Path = dump["path"]
     try:
-        data, digest, packed, mtime = _load(dump["path"])
+        stat = path.stat()
     except OSError:
         return problem(request, 503, f"the dump {name} cannot be read right now")
-    zipped = _accepts_gzip(request.headers.get("accept-encoding"))
+    digest, size, mtime = dump["sha256"], stat.st_size, stat.st_mtime
+    zipped = accepts_gzip(request.headers.get("accept-encoding"))
     etag = f'"{digest}-gzip"' if zipped else f'"{digest}"'
     headers = {
         "ETag": etag,
@@ -77,20 +99,42 @@ async def download(request: Request) -> Response:
     if _not_modified(request, etag, mtime):
         return Response(status_code=304, headers=headers)
     headers["Accept-Ranges"] = "bytes"
+    media_type = FORMATS[dump["key"]].content_type
+    head = request.method == "HEAD"
     wanted = request.headers.get("range")
     if wanted is not None and _range_applies(request, f'"{digest}"', mtime):
-        span = byte_range(wanted, len(data))
+        span = byte_range(wanted, size)
         if span is None:
-            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{len(data)}"})
-        if span != (0, len(data)):  # a part of the identity form (ranges are never over the gzipped bytes)
+            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+        if span != (0, size):  # a part of the identity form (ranges are never over the gzipped bytes)
             first, end = span
             headers["ETag"] = f'"{digest}"'
-            headers["Content-Range"] = f"bytes {first}-{end - 1}/{len(data)}"
-            media_type = FORMATS[dump["key"]].content_type
-            return Response(data[first:end], status_code=206, media_type=media_type, headers=headers)
-    if zipped:
-        headers["Content-Encoding"] = "gzip"
-    return Response(packed if zipped else data, media_type=FORMATS[dump["key"]].content_type, headers=headers)
+            headers["Content-Range"] = f"bytes {first}-{end - 1}/{size}"
+            headers["Content-Length"] = str(end - first)
+            body = None if head else _chunks(path, first, end, False)
+            return _send(body, 206, media_type, headers)
+    if not zipped:
+        headers["Content-Length"] = str(size)
+        return _send(None if head else _chunks(path, 0, size, False), 200, media_type, headers)
+    headers["Content-Encoding"] = "gzip"
+    if size <= CACHED:
+        try:
+            packed = await run_in_threadpool(_packed, path, mtime, size)
+        except OSError:
+            return problem(request, 503, f"the dump {name} cannot be read right now")
+        return Response(packed, media_type=media_type, headers=headers)  # the server drops the body for HEAD
+    return _send(None if head else _chunks(path, 0, size, True), 200, media_type, headers)  # no length: a stream
+
+
+def _send(body: AsyncIterator[bytes] | None, status: int, media_type: str, headers: dict[str, str]) -> Response:
+    """A streamed body, or for HEAD an empty stream: the headers GET would send (no Content-Length when GET has
+    none)."""
+    return StreamingResponse(body or _nothing(), status_code=status, media_type=media_type, headers=headers)
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""
 
 
 def byte_range(header: str, size: int) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS
 from starlette.requests import Request
 from starlette.responses import Response
 
-from citykg.server.responses import problem
+from citykg.server.responses import matches, problem
 from citykg.server.search import search as find
 from citykg.server.void import dataset_iri, dumps, statistics
 
@@ -36,7 +36,7 @@ async def static(request: Request) -> Response:
         return problem(request, 404, "no such static file")
     data, media_type, etag = item
     headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
-    if request.headers.get("if-none-match") == etag:
+    if matches(request.headers.get("if-none-match"), etag):  # weakly: the gzipped form has W/"…"
         return Response(status_code=304, headers=headers)
     return Response(data, media_type=media_type, headers=headers)
 

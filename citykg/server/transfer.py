@@ -6,16 +6,19 @@ Both are plain ASGI wrappers around the application (no threads, no Starlette mi
   ``Access-Control-Request-Method``) itself, for every route: it allows the methods the server serves and
   reflects the headers the browser asks for (``X-Requested-With``, ``Cache-Control`` …), since every
   response is public (``Access-Control-Allow-Origin: *``) and nothing depends on cookies.
-* :class:`Compress` gzips a single-body response of a textual media type above ``minimum`` bytes when the
-  client accepts gzip: SPARQL results, ``/data`` documents, pages, the Graph Store. Responses that bring their
-  own ``Content-Encoding`` (the dumps, pre-compressed) or are partial (206) pass unchanged. A strong ETag
-  becomes weak (``W/"…"``), because the bytes differ from the identity form; ``If-None-Match`` compares weakly.
+* :class:`Compress` gzips a response of a textual media type when the client accepts gzip: SPARQL results,
+  ``/data`` documents, pages, the Graph Store. A single body is compressed when it has at least ``minimum``
+  bytes (and gets the compressed Content-Length); a stream (several body messages) is compressed as it comes,
+  chunk by chunk, without buffering, and loses its Content-Length. ``HEAD`` gets the same headers as ``GET``
+  (the server drops the body). Responses that bring their own ``Content-Encoding`` (the dumps) or are partial
+  (206) pass unchanged. A strong ETag becomes weak (``W/"…"``), because the bytes differ from the identity
+  form; ``If-None-Match`` compares weakly.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
+import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -106,61 +109,118 @@ def accepts_gzip(header: str | None) -> bool:
     return verdict
 
 
+def gzipper() -> zlib._Compress:
+    """A gzip stream with fixed settings (level 6, no name, mtime 0): the same input gives the same bytes, however
+    it is split into chunks, so a gzipped dump or document has a stable ETag."""
+    return zlib.compressobj(6, zlib.DEFLATED, 31)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    packer = gzipper()
+    return packer.compress(data) + packer.flush()
+
+
 class Compress:
     def __init__(self, app: App, minimum: int = MINIMUM) -> None:
         self.app = app
         self.minimum = minimum
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] == "HEAD":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         wanted = accepts_gzip(_header(scope, b"accept-encoding"))
         start: Message | None = None
+        packer: Any = None  # a gzipper while a stream is being compressed
         passing = False
 
         async def wrapped(message: Message) -> None:
-            nonlocal start, passing
+            nonlocal start, packer, passing
             if message["type"] == "http.response.start":
                 start = message
                 return
             if message["type"] != "http.response.body" or passing or start is None:
                 await send(message)
                 return
-            if message.get("more_body", False):  # a stream: sent as it comes, never buffered here
-                passing = True
-                await send(start)
+            more = message.get("more_body", False)
+            chunk = message.get("body", b"")
+            if packer is not None:
+                packed = packer.compress(chunk) if more else packer.compress(chunk) + packer.flush()
+                await send({"type": "http.response.body", "body": packed, "more_body": more})
+                return
+            if more:  # the first chunk of a stream: compressed as it comes, never buffered here
+                head, zipping = _stream_start(start, wanted, self.minimum)
+                await send(head)
+                if zipping:
+                    packer = gzipper()
+                    await send({"type": "http.response.body", "body": packer.compress(chunk), "more_body": True})
+                else:
+                    passing = True
+                    await send(message)
+                return
+            if not chunk and scope["method"] == "HEAD":  # headers only (a file, a stream): as GET would stream it
+                head, _ = _stream_start(start, wanted, self.minimum)
+                await send(head)
                 await send(message)
                 return
-            head, body = _compressed(start, message.get("body", b""), wanted, self.minimum)
+            head, body = _compressed(start, chunk, wanted, self.minimum)
             await send(head)
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, wrapped)
 
 
-def _compressed(start: Message, body: bytes, wanted: bool, minimum: int) -> tuple[Message, bytes]:
-    """The start message and body, gzipped when the client wants it and it is worth it."""
+def _compressible(start: Message) -> tuple[list[tuple[bytes, bytes]], dict[bytes, bytes]] | None:
+    """The headers (with ``Vary: Accept-Encoding`` added) and their index, when the response may be gzipped."""
     headers = list(start.get("headers", []))
     names = {name.lower(): value for name, value in headers}
     textual = start["status"] in (200, 203) and bool(TEXTUAL.match(names.get(b"content-type", b"")))
     if not textual or b"content-encoding" in names or b"content-range" in names:
-        return start, body
+        return None
     headers = [(n, v) for n, v in headers if n.lower() != b"vary"]
     vary = names.get(b"vary", b"")
     if b"accept-encoding" not in vary.lower():
         vary = (vary + b", " if vary else b"") + b"Accept-Encoding"
     headers.append((b"vary", vary))
-    if not wanted or len(body) < minimum:
-        return {**start, "headers": headers}, body
-    packed = gzip.compress(body, 6, mtime=0)
+    return headers, names
+
+
+def _gzipped_headers(headers: list[tuple[bytes, bytes]], length: int | None) -> list[tuple[bytes, bytes]]:
+    """The headers of the gzipped form: its length (none for a stream), a weak ETag, Content-Encoding."""
     rewritten = []
     for name, value in headers:
         lowered = name.lower()
         if lowered == b"content-length":
-            value = str(len(packed)).encode()
+            if length is None:
+                continue
+            value = str(length).encode()
         elif lowered == b"etag" and not value.startswith(b"W/"):
             value = b"W/" + value
         rewritten.append((name, value))
     rewritten.append((b"content-encoding", b"gzip"))
-    return {**start, "headers": rewritten}, packed
+    return rewritten
+
+
+def _stream_start(start: Message, wanted: bool, minimum: int) -> tuple[Message, bool]:
+    """The start message of a stream, and whether to gzip it (a declared length below ``minimum``: not worth it)."""
+    found = _compressible(start)
+    if found is None:
+        return start, False
+    headers, names = found
+    declared = names.get(b"content-length")
+    small = declared is not None and declared.isdigit() and int(declared) < minimum
+    if not wanted or small:
+        return {**start, "headers": headers}, False
+    return {**start, "headers": _gzipped_headers(headers, None)}, True
+
+
+def _compressed(start: Message, body: bytes, wanted: bool, minimum: int) -> tuple[Message, bytes]:
+    """The start message and body, gzipped when the client wants it and it is worth it."""
+    found = _compressible(start)
+    if found is None:
+        return start, body
+    headers, _ = found
+    if not wanted or len(body) < minimum:
+        return {**start, "headers": headers}, body
+    packed = gzip_bytes(body)
+    return {**start, "headers": _gzipped_headers(headers, len(packed))}, packed
