@@ -1,4 +1,5 @@
-"""``/changes``: the change log of the last versions (HTML for people, Atom for mirrors and feed readers).
+"""``/changes``: the change log of the last versions (HTML for people, Atom for mirrors and feed readers), in
+English and German like every page (``?lang=``, else ``Accept-Language``; the pages' language switch).
 
 The log is :func:`citykg.diff.changelog` (the project's git history of its sources, each version compared with
 the one before), computed once per data generation in a thread, plus the served build's own version.
@@ -14,6 +15,7 @@ from starlette.responses import Response
 
 from citykg.diff import Entry, changelog
 from citykg.results import compact
+from citykg.server import i18n
 from citykg.server.negotiation import FORMATS, NotAcceptable, choose
 from citykg.server.responses import document, problem
 from citykg.server.void import version
@@ -30,9 +32,12 @@ async def log(request: Request) -> Response:
         key = choose(request.headers.get("accept"), ("html", "atom"), request.query_params.get("format"))
     except NotAcceptable as exc:
         return problem(request, exc.status, str(exc))
+    lang, _ = state.pages.language(request)  # ?lang=, else Accept-Language, as on every page
     entries = await _entries(state)
+    feed = feed_url(state, lang)
     if key == "atom":
-        return document(request, atom(state, entries), FORMATS["atom"].content_type, {"Vary": "Accept"})
+        headers = {"Vary": "Accept, Accept-Language", "Content-Language": lang}
+        return document(request, atom(state, entries, lang), FORMATS["atom"].content_type, headers)
     built = modified(state.build_dir)
     base = state.holdings.base
     return state.pages.render(
@@ -41,14 +46,22 @@ async def log(request: Request) -> Response:
         version=version(state),
         built=built.strftime("%Y-%m-%d %H:%M UTC") if built else None,
         entries=[(e, [(r, compact_iri(r, base)) for r in e.resources[:SHOWN]]) for e in entries],
-        feed=state.settings.url(
-            "/changes",
-        )
-        + "?format=atom",
-        headers={
-            "Link": f'<{state.settings.url("/changes")}?format=atom>; rel="alternate"; type="application/atom+xml"'
-        },
+        feed=feed,
+        number=lambda n: number(n, lang),
+        headers={"Link": f'<{feed}>; rel="alternate"; type="application/atom+xml"; hreflang="{lang}"'},
     )
+
+
+def feed_url(state, lang: str) -> str:  # type: ignore[no-untyped-def]
+    """The feed of one language: the default language's has no ``lang`` (the URL mirrors already follow)."""
+    url = state.settings.url("/changes") + "?format=atom"
+    return url if lang == i18n.DEFAULT else f"{url}&lang={lang}"
+
+
+def number(n: int, lang: str) -> str:
+    """A count with the language's thousands separator (1,234 / 1.234)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "de" else text
 
 
 def compact_iri(iri: str, base: str) -> str:
@@ -70,27 +83,34 @@ async def _entries(state) -> list[Entry]:  # type: ignore[no-untyped-def]
     return _LOGS[key]
 
 
-def atom(state, entries: list[Entry]) -> bytes:  # type: ignore[no-untyped-def]
-    """An Atom 1.0 feed (RFC 4287), one entry per version; the same log gives the same bytes."""
+def atom(state, entries: list[Entry], lang: str = i18n.DEFAULT) -> bytes:  # type: ignore[no-untyped-def]
+    """An Atom 1.0 feed (RFC 4287) in one language, one entry per version; the same log gives the same bytes."""
     page = state.settings.url("/changes")
-    feed = ET.Element("feed", xmlns=ATOM)
-    ET.SubElement(feed, "title").text = "citykg: changes of the dataset"
-    ET.SubElement(feed, "id").text = page
-    ET.SubElement(feed, "link", href=page + "?format=atom", rel="self", type="application/atom+xml")
-    ET.SubElement(feed, "link", href=page, rel="alternate", type="text/html")
+    words = lambda key, **values: i18n.text(key, lang, **values)  # noqa: E731
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
+    html = page if lang == i18n.DEFAULT else f"{page}?lang={lang}"
+    ET.SubElement(feed, "title").text = words("feed_title")
+    ET.SubElement(feed, "id").text = html
+    ET.SubElement(feed, "link", href=feed_url(state, lang), rel="self", type="application/atom+xml")
+    ET.SubElement(feed, "link", href=html, rel="alternate", type="text/html", hreflang=lang)
     ET.SubElement(feed, "updated").text = entries[0].date if entries else "1970-01-01T00:00:00+00:00"
     ET.SubElement(ET.SubElement(feed, "author"), "name").text = "citykg"
     for entry in entries:
         item = ET.SubElement(feed, "entry")
-        ET.SubElement(item, "title").text = f"{entry.version}: {entry.removed} removed, {entry.added} added"
+        counts = {"removed": number(entry.removed, lang), "added": number(entry.added, lang)}
+        ET.SubElement(item, "title").text = words("feed_entry", version=entry.version, **counts)
         ET.SubElement(item, "id").text = f"{page}#{entry.version}"
-        ET.SubElement(item, "link", href=f"{page}#{entry.version}", rel="alternate")
+        ET.SubElement(item, "link", href=f"{html}#{entry.version}", rel="alternate")
         ET.SubElement(item, "updated").text = entry.date
         names = ", ".join(compact_iri(r, state.holdings.base) for r in entry.resources[:SHOWN])
-        more = f" and {len(entry.resources) - SHOWN} more" if len(entry.resources) > SHOWN else ""
-        ET.SubElement(
-            item, "summary"
-        ).text = (
-            f"{entry.subject} (commit {entry.commit[:12]}). {len(entry.resources)} resources changed: {names}{more}."
+        rest = len(entry.resources) - SHOWN
+        more = " " + words("more", n=rest) if rest > 0 else ""
+        ET.SubElement(item, "summary").text = words(
+            "feed_summary",
+            subject=entry.subject,
+            commit=entry.commit[:12],
+            n=number(len(entry.resources), lang),
+            names=names,
+            more=more,
         )
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

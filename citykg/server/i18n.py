@@ -112,6 +112,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "graph_store": ("Graph store (read-only)", "Graph Store (nur lesen)"),
     "named_graph": ("Named graph", "Benannter Graph"),
     "graph_triples": ("{n} triples in this graph", "{n} Tripel in diesem Graphen"),
+    # /changes (HTML and Atom)
+    "changes": ("Changes", "Änderungen"),
+    "served_version": ("Served version", "Ausgelieferte Version"),
+    "built_at": ("built {when}", "erstellt {when}"),
+    "atom_feed": ("Atom feed", "Atom-Feed"),
+    "compare_versions": ("compare any two versions with", "zwei beliebige Versionen vergleichen mit"),
+    "no_history": (
+        "No history: this project is not a git checkout, or its sources have no commits yet.",
+        "Keine Historie: Dieses Projekt ist kein Git-Checkout, oder seine Quellen haben noch keine Commits.",
+    ),
+    "commit": ("commit", "Commit"),
+    "change_counts": (
+        "{removed} statements removed, {added} added, about {n} resources",
+        "{removed} Aussagen entfernt, {added} hinzugefügt, zu etwa {n} Ressourcen",
+    ),
+    "feed_title": ("citykg: changes of the dataset", "citykg: Änderungen des Datensatzes"),
+    "feed_entry": ("{version}: {removed} removed, {added} added", "{version}: {removed} entfernt, {added} hinzugefügt"),
+    "feed_summary": (
+        "{subject} (commit {commit}). {n} resources changed: {names}{more}.",
+        "{subject} (Commit {commit}). {n} Ressourcen geändert: {names}{more}.",
+    ),
     "offline": (
         "Everything on these pages is served by this server; nothing is loaded from elsewhere.",
         "Alles auf diesen Seiten kommt von diesem Server; nichts wird von anderswo geladen.",
