@@ -1,13 +1,12 @@
 """Deterministic serialisations: the same graph always gives the same bytes, so data review is a git diff.
 
 rdflib's N-Triples, N-Quads and JSON-LD writers follow hash order, which changes between processes;
-here lines are sorted and JSON-LD is sorted by node and key. Turtle and TriG from rdflib are already
-sorted by subject and predicate.
+here lines are sorted, and JSON-LD is the canonical compact form of the build's dump (``@context``, graphs by
+name, nodes in order). Turtle and TriG from rdflib are already sorted by subject and predicate.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from rdflib import Dataset, Graph
@@ -98,22 +97,18 @@ def to_trig(graph: Graph, base: str | None = None) -> bytes:
 
 
 def to_jsonld(graph: Graph, base: str | None = None) -> bytes:
-    text = union_graph(graph).serialize(format="json-ld", encoding="utf-8").decode("utf-8")
-    nodes = json.loads(text)
-    canonical = sorted((_canonical(node) for node in nodes), key=lambda n: n.get("@id", ""))
-    return (json.dumps(canonical, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    """Compact JSON-LD in the form of the build's dump (:func:`citykg.canonical.jsonld`): the project's prefixes
+    as ``@context``, one ``@graph`` per named graph of a dataset, a plain graph's nodes at the top. For
+    documents, CONSTRUCT answers and ``citykg export``, so that every JSON-LD this project writes reads alike."""
+    import pyoxigraph as ox
 
+    from citykg import canonical
 
-def _canonical(value: object, ordered: bool = False) -> object:
-    """Sort JSON-LD arrays (RDF value sets) but never an ``@list``, whose order is data."""
-    if isinstance(value, dict):
-        return {key: _canonical(item, ordered=key == "@list") for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_canonical(item) for item in value]
-        if ordered:
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return value
+    store = native_store(graph)
+    if store is None:
+        store = ox.Store()
+        store.bulk_load(to_nquads(graph), format=ox.RdfFormat.N_QUADS)
+    return canonical.jsonld(store)
 
 
 def to_rdfxml(graph: Graph, base: str | None = None) -> bytes:

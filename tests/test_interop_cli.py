@@ -4,6 +4,7 @@ which extra to install, the licence is an SPDX expression with its file, and ski
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -124,3 +125,13 @@ def test_query_with_https_schema_gets_a_hint(built, project) -> None:
     assert wrong.exit_code == 0 and "http://schema.org/" in wrong.stderr
     right = CliRunner().invoke(main, [*args, "--sparql", "SELECT ?c WHERE { ?c a schema:City }"])
     assert right.exit_code == 0 and "hint" not in right.stderr
+
+
+def test_exported_jsonld_is_the_dump(built, project) -> None:
+    """`citykg export --format jsonld` writes the dump's compact form: @context, one @graph per named graph."""
+    args = ["--project", str(project.root), "--build-dir", str(project.build_dir), "export", "--format", "jsonld"]
+    result = CliRunner().invoke(main, [*args, "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == (project.build_dir / "citykg.jsonld").read_bytes()
+    document = json.loads(result.stdout_bytes)
+    assert "@context" in document and all("@graph" in g for g in document["@graph"])

@@ -176,3 +176,23 @@ def test_preflight_reflects_requested_headers(server) -> None:
         headers={"Origin": "http://x", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "a b"},
     )
     assert bad.status_code == 204 and "a b" not in bad.headers["access-control-allow-headers"]
+
+
+# -- JSON-LD is compact: the prefixes as @context, graph names kept ------------------------------------------------
+def test_jsonld_documents_and_answers_are_compact(server) -> None:
+    construct = {"query": "CONSTRUCT { ?c a <http://schema.org/City> } WHERE { ?c a <http://schema.org/City> }"}
+    for path, turtle_path, params in (
+        ("data/city/dortmund.jsonld", "data/city/dortmund.ttl", None),
+        ("sparql", "sparql", construct),
+    ):
+        response = httpx.get(server.url + path, params=params, headers={"Accept": "application/ld+json"})
+        assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+        document = response.json()
+        assert isinstance(document, dict) and document["@context"]["schema"] == "http://schema.org/"
+        turtle = httpx.get(server.url + turtle_path, params=params, headers={"Accept": "text/turtle"}).content
+        expected = Graph().parse(data=turtle, format="turtle")
+        assert len(expected) > 3
+        assert set(Graph().parse(data=response.content, format="json-ld")) == set(expected)
+    name = _fixture_graph(server)
+    store = httpx.get(server.url + "rdf-graph-store", params={"graph": name}, headers={"Accept": "application/ld+json"})
+    assert "@context" in store.json()
