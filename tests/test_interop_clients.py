@@ -196,3 +196,11 @@ def test_jsonld_documents_and_answers_are_compact(server) -> None:
     name = _fixture_graph(server)
     store = httpx.get(server.url + "rdf-graph-store", params={"graph": name}, headers={"Accept": "application/ld+json"})
     assert "@context" in store.json()
+
+
+def test_http_hints_speak_of_url_parameters(server) -> None:
+    """A 400 from a named query names the URL parameter (?year=…), not the CLI option (--param year=…)."""
+    response = server.get("/queries/partnerships-as-of", params={"format": "csv"})
+    assert response.status_code == 400
+    assert "needs the parameter year" in response.text and "?year=" in response.text
+    assert "--param" not in response.text

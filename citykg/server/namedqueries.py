@@ -118,10 +118,15 @@ async def run(request: Request) -> Response:
     try:
         bindings = bind(query, given, state.holdings.base, state.holdings.focus, _names(state))
     except QueryError as exc:
-        return problem(request, 400, str(exc))
+        return problem(request, 400, for_http(exc))
     task = _task(state, query, bindings, fmt=fmt)
     outcome = await state.answer(task, ("named", query.name, task.bindings, fmt))
     return respond(request, outcome)
+
+
+def for_http(exc: QueryError) -> str:
+    """The library's message with its hints in URL terms: ``?year=…`` where the CLI says ``--param year=…``."""
+    return str(exc).replace("--param ", "?")
 
 
 def _names(state):  # type: ignore[no-untyped-def]
@@ -168,7 +173,7 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
             if not outcome.ok:
                 status = outcome.status
         except QueryError as exc:
-            message, status = str(exc), 400
+            message, status = for_http(exc), 400
     offers = CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
     params = {k: v for k, v in given.items()}
     downloads = [(FORMATS[k], {**params, "format": k}) for k in offers] if outcome is not None and outcome.ok else []
