@@ -1,9 +1,9 @@
-"""The network view: one self-contained HTML file (pyvis's data model, vis-network inlined, our own page).
+"""The network view: one self-contained HTML file (vis-network inlined, our own page and data model).
 
-pyvis 0.3.2 as such cannot be used offline (it links vis-network and Bootstrap from CDNs), drops parallel
-edges in undirected graphs and adds edges in O(N+E) each. So the node and edge lists are built here and set
-on a pyvis ``Network`` directly; the page is our own template with vis-network inlined, and every label
-reaches the screen as text (canvas or ``textContent``), never as HTML.
+The node and edge lists are the plain dicts vis-network's DataSets take (see ``VisData``); the page is our
+own template with vis-network 9.1.2 inlined from citykg/views/assets, and every label reaches the screen as
+text (canvas or ``textContent``), never as HTML. (pyvis was used as the data model before; it could not be
+used offline, dropped parallel edges, and pulled in IPython.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
-from pyvis.network import Network
 from rdflib import Graph
 
 from citykg.analytics import centrality, relation_label, simple_graph
@@ -24,6 +23,7 @@ from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection, project, select, today_year, visible
 from citykg.views.render import page, script_json
 from citykg.views.style import SYMBOLS, class_style, group_colour, kind_rank
+from citykg.views.visdata import VisData
 
 #: Layout spread: pixels per unit of the networkx layout, times sqrt(node count).
 SPREAD = 55.0
@@ -239,7 +239,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
-    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    net = VisData()
     nodes = []
     for node in order:
         attrs = graph.nodes[node]
@@ -301,7 +301,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         edges.append(item)
     net.edges = edges
     net.options = vis_options(large, physics, edge_labels)
-    net_nodes, net_edges, _, _, _, _ = net.get_network_data()
+    net_nodes, net_edges = net.nodes, net.edges
 
     years = [y for n in nodes for y in (n.get("y0"), n.get("y1")) if y]
     years += [y for e in edges for y in (e["y0"], e["y1"]) if y]
