@@ -171,6 +171,13 @@ def selection_options(func):
 )
 @click.option("--show-undated", is_flag=True, help="With a year chosen, also show relations without dates.")
 @click.option(
+    "--unfold",
+    is_flag=True,
+    help="Draw every resource from the start (default: events, people … are folded into the partner, network "
+    "or UN body they belong to; a click unfolds them).",
+)
+@click.option("--isolated", is_flag=True, help="Also draw resources without any relation (whole view).")
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -192,6 +199,8 @@ def view(
     layout_threshold: int,
     edge_labels: bool | None,
     show_undated: bool,
+    unfold: bool,
+    isolated: bool,
     output: Path | None,
 ) -> None:
     """Write the network of relations as one HTML file that works offline (double-click to open).
@@ -199,6 +208,7 @@ def view(
     Examples: citykg view; citykg view --focus city/leeds --depth 1 --lang en -o leeds.html;
     citykg view --kinds twinning,membership --as-of 1970
     """
+    from citykg.views.fold import drawn, fold
     from citykg.views.network import network_html, selection
 
     proj, focus_iri = load_around(ctx, focus, depth)
@@ -215,6 +225,8 @@ def view(
         layout_threshold=layout_threshold,
         edge_labels=edge_labels,
         show_undated=show_undated,
+        unfold=unfold,
+        isolated=isolated,
         base=ctx.project.base,
     )
     chosen = selection(proj, options)
@@ -223,8 +235,11 @@ def view(
     target = write(output, data, "citykg-view.html")
     counts = (len(chosen.graph), chosen.graph.number_of_edges())
     where = f"wrote {target}" if target else "wrote the view to stdout"
+    shown = drawn(chosen, fold(chosen, options), as_of, show_undated=show_undated).counts()
+    opens = f"; it opens with {shown[0]:,} nodes and {shown[1]:,} relations" if shown != counts else ""
     click.echo(
-        f"{where} ({counts[0]:,} nodes, {counts[1]:,} relations, {_kb(len(data))}); open it in a browser", err=True
+        f"{where} ({counts[0]:,} nodes, {counts[1]:,} relations{opens}, {_kb(len(data))}); open it in a browser",
+        err=True,
     )
     if counts[0] > layout_threshold:
         click.echo(

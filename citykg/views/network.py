@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from citykg.analytics import centrality, relation_label, simple_graph
 from citykg.namespaces import CKGV
+from citykg.views.fold import fold
 from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection, project, select, today_year, visible
@@ -209,7 +210,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     graph = proj.graph
     large = is_large(proj, options)
     physics = options.physics == "on" or (options.physics == "auto" and not large)
-    edge_labels = options.edge_labels if options.edge_labels is not None else not large
+    folding = fold(proj, options)
+    # a folded view opens with its relations told apart by colour (the legend), not by labels on every edge
+    edge_labels = options.edge_labels if options.edge_labels is not None else not (large or folding.anchors)
     positions = layout(proj, large)
     sizes = centrality(graph, options.size_by) if len(graph) else {}
     top = max(sizes.values(), default=0.0) or 1.0
@@ -301,6 +304,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         edges.append(item)
     net.edges = edges
     net.options = vis_options(large, physics, edge_labels)
+    if folding.anchors:  # fewer, more important resources: more room for their names
+        spring = 120 if options.embed else 240  # a resource page's frame is small: a tighter star
+        net.options["physics"]["barnesHut"].update(springLength=spring, avoidOverlap=0.8)
     net_nodes, net_edges = net.nodes, net.edges
 
     years = [y for n in nodes for y in (n.get("y0"), n.get("y1")) if y]
@@ -378,6 +384,10 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "confidence": CONFIDENCE_LABELS,
         "ui": UI,
         "counts": {"nodes": len(everything.nodes), "edges": len(everything.edges)},
+        "fold": {
+            "hideIsolated": folding.hide_isolated,
+            "anchors": [[index[n], [index[a] for a in anchors]] for n, anchors in sorted(folding.anchors.items())],
+        },
     }
 
 
