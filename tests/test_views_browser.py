@@ -21,7 +21,7 @@ from citykg.build import build
 from citykg.config import Project
 from citykg.store import open_dataset
 from citykg.views import ViewOptions, network_html, project, visible
-from citykg.views.mapview import map_html, map_model
+from citykg.views.mapview import map_html, map_model, map_svg
 from citykg.views.projection import Projection
 from citykg.views.render import CHROMIUM_ARGS, chromium_path
 from citykg.views.synthetic import make_project, synthetic_turtle
@@ -427,3 +427,41 @@ def select_of(proj: Projection, options: ViewOptions) -> Projection:
     from citykg.views.network import selection
 
     return selection(proj, options)
+
+
+# --- map labels (issue 13): no two names overlap where Chromium draws them, Europe included ------------------
+
+#: The boxes of the map's labels as Chromium lays them out, per drawn map (static SVG or the page's maps).
+LABEL_BOXES = """() => Array.from(document.querySelectorAll('svg.citykg-map')).map(svg =>
+    Array.from(svg.querySelectorAll('g.labels text')).filter(t => !t.classList.contains('off')).map(t => {
+        const b = t.getBoundingClientRect();
+        return [t.textContent, b.left, b.top, b.right, b.bottom];
+    }))"""
+
+
+def overlapping(boxes: list[list]) -> list[tuple[str, str]]:
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_map_labels_do_not_overlap(browser, built, tmp_path: Path, lang: str) -> None:
+    real = project_of(built.dataset)
+    options = ViewOptions(lang=lang)
+    for name, document in (("map.svg", map_svg(real, options)), ("map.html", map_html(real, options))):
+        path = tmp_path / name
+        path.write_text(document, encoding="utf-8")
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            maps = page.evaluate(LABEL_BOXES)
+        finally:
+            page.close()
+        assert maps and all(len(boxes) >= 10 for boxes in maps), maps  # Dortmund and its partners
+        for boxes in maps:
+            assert overlapping(boxes) == [], f"{name} ({lang}): labels overlap"

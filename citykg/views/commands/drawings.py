@@ -12,13 +12,41 @@ from citykg.errors import UsageError
 from citykg.views.commands.common import LANG_OPTION, _focus, _kb, _split, load, selection_options, write
 from citykg.views.options import ViewOptions
 
+KINDS = ("html", "svg", "pdf", "png")
 
-def _format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+
+def _format(fmt: str | None, output: Path | None, allowed: tuple[str, ...] = KINDS) -> str:
+    """What to write: --format, else the -o suffix (map.pdf: a PDF, never HTML), else html."""
+    suffix = output.suffix.lower().lstrip(".") if output is not None and str(output) != "-" else ""
     if fmt:
+        if suffix in allowed and suffix != fmt:
+            raise UsageError(f"--format {fmt} does not match the file name {output}", hint=f"write to a .{fmt} file")
         return fmt
-    if output is not None and output.suffix.lower().lstrip(".") in allowed:
-        return output.suffix.lower().lstrip(".")
+    if suffix in allowed:
+        return suffix
+    if suffix:
+        raise UsageError(
+            f"cannot tell what to write to {output} from its suffix",
+            hint="use " + ", ".join(f".{kind}" for kind in allowed) + " or --format",
+        )
     return "html"
+
+
+def _printed(svg: str, fmt: str, page: str, breaks: tuple[float, ...] = ()) -> bytes:
+    """The drawing printed by Chromium on ``page`` as PDF or PNG (citykg.views.prints)."""
+    from citykg.views.prints import PAGES, drawing_document, print_page
+
+    document, landscape = drawing_document(svg, page, breaks=breaks)
+    return print_page(document, fmt, PAGES[page], landscape=landscape)
+
+
+PAGE_OPTION = click.option(
+    "--page",
+    type=click.Choice(["a4", "slide"]),
+    default="a4",
+    show_default=True,
+    help="Paper of PDF and PNG: A4 (landscape for a wide drawing) or a 16:9 slide.",
+)
 
 
 @click.command(name="map")
@@ -39,9 +67,8 @@ def _format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> s
     help="Partnerships as they stood in this year (SVG/PNG); HTML opens at it.",
 )
 @LANG_OPTION
-@click.option(
-    "--format", "fmt", type=click.Choice(["html", "svg", "png"]), help="Default: from the -o suffix, else html."
-)
+@click.option("--format", "fmt", type=click.Choice(KINDS), help="Default: from the -o suffix, else html.")
+@PAGE_OPTION
 @click.option(
     "-o",
     "--output",
@@ -57,17 +84,19 @@ def map_command(
     as_of: int | None,
     lang: str,
     fmt: str | None,
+    page: str,
     output: Path | None,
 ) -> None:
-    """Draw the focus city and its partner cities on an offline world map (HTML, SVG or PNG for slides).
+    """Draw the focus city and its partner cities on an offline world map: HTML, SVG, or PDF and PNG on A4 or
+    a 16:9 slide (printed by Chromium).
 
-    Examples: citykg map; citykg map --format svg --as-of 1990 -o partners-1990.svg; citykg map -o map.png
+    Examples: citykg map; citykg map --format svg --as-of 1990 -o partners-1990.svg;
+    citykg map -o map.pdf; citykg map --page slide -o map.png
     """
     from citykg.views.mapview import map_html, map_model, map_svg
-    from citykg.views.render import svg_to_png
 
+    fmt = _format(fmt, output)
     dataset, proj = load(ctx)
-    fmt = _format(fmt, output, ("html", "svg", "png"))
     kinds_ = _split(kinds)
     options = ViewOptions(
         focus=_focus(dataset, proj, focus, ctx), kinds=kinds_, as_of=as_of, lang=lang, base=ctx.project.base
@@ -77,7 +106,7 @@ def map_command(
     elif fmt == "svg":
         data = map_svg(proj, options).encode("utf-8")
     else:
-        data = svg_to_png(map_svg(proj, options))
+        data = _printed(map_svg(proj, options), fmt, page)
     target = write(output, data, f"citykg-map.{fmt}")
     model = map_model(proj, options, all_years=fmt == "html")
     where = f"wrote {target}" if target else "wrote the map to stdout"
@@ -92,7 +121,8 @@ def map_command(
 @click.option("--since", type=int, default=1960, show_default=True, metavar="YEAR", help="First year shown.")
 @click.option("--until", type=int, metavar="YEAR", help="Last year shown (default: this year).")
 @LANG_OPTION
-@click.option("--format", "fmt", type=click.Choice(["html", "svg"]), help="Default: from the -o suffix, else html.")
+@click.option("--format", "fmt", type=click.Choice(KINDS), help="Default: from the -o suffix, else html.")
+@PAGE_OPTION
 @click.option(
     "-o",
     "--output",
@@ -111,18 +141,21 @@ def timeline(
     until: int | None,
     lang: str,
     fmt: str | None,
+    page: str,
     output: Path | None,
 ) -> None:
-    """Partnerships, milestones, memberships, posts, awards and events over time (HTML or SVG).
+    """Partnerships, milestones, memberships, posts, awards and events over time: HTML, SVG, or PDF and PNG on
+    A4 or a 16:9 slide (a long timeline goes on several pages, cut between rows).
 
-    Examples: citykg timeline; citykg timeline --since 1990 --format svg -o since-1990.svg
+    Examples: citykg timeline; citykg timeline --since 1990 --format svg -o since-1990.svg;
+    citykg timeline --kinds twinning -o partnerships.pdf
     """
-    from citykg.views.timeline import timeline_html, timeline_model, timeline_svg
+    from citykg.views.timeline import row_edges, timeline_html, timeline_model, timeline_svg
 
     if until is not None and until < since:
         raise UsageError(f"--until {until} is before --since {since}")
+    fmt = _format(fmt, output)
     dataset, proj = load(ctx)
-    fmt = _format(fmt, output, ("html", "svg"))
     options = ViewOptions(
         focus=_focus(dataset, proj, focus, ctx),
         depth=depth,
@@ -133,8 +166,14 @@ def timeline(
         lang=lang,
         base=ctx.project.base,
     )
-    data = (timeline_html(proj, options) if fmt == "html" else timeline_svg(proj, options)).encode("utf-8")
+    model = timeline_model(proj, options)
+    if fmt == "html":
+        data = timeline_html(proj, options).encode("utf-8")
+    elif fmt == "svg":
+        data = timeline_svg(proj, options).encode("utf-8")
+    else:
+        data = _printed(timeline_svg(proj, options), fmt, page, tuple(row_edges(model)))
     target = write(output, data, f"citykg-timeline.{fmt}")
-    rows = timeline_model(proj, options).rows
+    rows = model.rows
     where = f"wrote {target}" if target else "wrote the timeline to stdout"
     click.echo(f"{where} ({len(rows)} rows, {_kb(len(data))})", err=True)
