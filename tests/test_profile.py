@@ -119,7 +119,7 @@ def test_cli_typo_and_focus_exit_2(run, tmp_path) -> None:
     assert run("profile", "Dortmund", "-o", str(tmp_path / "y.html")).exit_code == 2
 
 
-@pytest.mark.parametrize("page_format", ["a4", "16:9"])
+@pytest.mark.parametrize("page_format", ["a4", "16:9", "slide"])
 def test_cli_pdf_opens(run, tmp_path, page_format: str) -> None:
     if not shutil.which("pdftoppm") or not shutil.which("/usr/bin/chromium"):
         reason = "needs pdftoppm (poppler-utils) and chromium"
@@ -127,7 +127,8 @@ def test_cli_pdf_opens(run, tmp_path, page_format: str) -> None:
             pytest.fail(f"{reason} (CI=true: scripts/install_test_components.sh installs them)")
         pytest.skip(reason)
     out = tmp_path / "leeds.pdf"
-    result = run("profile", "Leeds", "--format", page_format, "-o", str(out))
+    paper = ("--page", page_format) if page_format == "slide" else ("--format", page_format)
+    result = run("profile", "Leeds", *paper, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF-")
     subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True)
