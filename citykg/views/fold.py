@@ -35,18 +35,6 @@ class Fold:
     anchors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hide_isolated: bool = True
 
-    @property
-    def active(self) -> bool:
-        return bool(self.anchors) or self.hide_isolated
-
-    def folded_into(self) -> dict[str, list[str]]:
-        """Per core resource, what is folded into it (sorted)."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for node, anchors in sorted(self.anchors.items()):
-            for anchor in anchors:
-                out[anchor].append(node)
-        return dict(out)
-
 
 def folds(proj: Projection, options: ViewOptions) -> bool:
     """Whether a view of ``proj`` (already selected) with ``options`` folds: the whole view does unless
