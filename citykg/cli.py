@@ -128,6 +128,15 @@ def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_d
     ctx.obj = Context(project_dir, base, build_dir, store)
 
 
+def _tabular(text: str | None) -> bool:
+    """Whether a query text is a SELECT or ASK (a table); None (an unknown name) is reported later."""
+    if text is None:
+        return False
+    from citykg.policy import scan
+
+    return scan(text).form in ("SELECT", "ASK")
+
+
 def _write(output: Path | None, data: bytes) -> None:
     """Write to a file atomically (an earlier file stays intact on failure) or to stdout (no file, or ``-``)."""
     if output is None or str(output) == "-":
@@ -249,6 +258,12 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "--format", "fmt", type=click.Choice(sorted(set(TABULAR + GRAPH_FORMATS))), default="table", show_default=True
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="Language of the table's headers and values, and the default of a query's lang parameter "
+    "(default: [dataset] lang in citykg.toml).",
+)
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the embedded store.")
 @click.option(
     "--graph", "graph_iri", metavar="IRI", help="With --endpoint: the graph to query (default: where push puts it)."
@@ -272,6 +287,7 @@ def query(
     query_file: Path | None,
     fmt: str,
     output: Path | None,
+    lang: str | None,
     endpoint: str | None,
     graph_iri: str | None,
     user: str | None,
@@ -280,6 +296,9 @@ def query(
 ) -> None:
     """Run a named query (see `citykg queries`), or ad-hoc SPARQL with --sparql / --file.
 
+    The table (the default format) is for people: column headers and dates in the chosen language
+    ("Seit", "14. Mai 2024"); csv, tsv, json and xml keep the variable names and the terms.
+
     Examples: citykg query twin-cities --format csv;
     citykg query partnerships-as-of -p year=1970;
     citykg query twin-cities --endpoint http://127.0.0.1:7878/query
@@ -287,22 +306,34 @@ def query(
     if sum(x is not None for x in (name, sparql, query_file)) != 1:
         raise UsageError("give exactly one of NAME, --sparql or --file", hint="citykg queries lists the names")
     project = ctx.project
+    lang = lang or project.lang
     given = _parse_params(params)
     text = _query_text(project, name, query_file, sparql)
+    deliver = _write
+    if fmt == "table" and _tabular(text):
+        fmt = "json"  # the people's table is made from the JSON answer, which carries the datatypes
+
+        def deliver(output: Path | None, data: bytes) -> None:
+            from citykg import queries as named
+            from citykg.peopletable import people_table
+
+            shown = named.Catalogue(project.queries_dir).get(name) if name else named.adhoc(text or "", "--sparql")
+            _write(output, people_table(shown, data, lang, project.base))
+
     if text is not None and name is None:
         from citykg.server.protocol import hints
 
         for hint in hints(text):
             click.echo(f"citykg: hint: {hint}", err=True)
     if "lang" not in given and re.search(r"(?m)^#\+\s*param\s*:\s*lang\s*:\s*language", text or ""):
-        given["lang"] = project.lang  # the project's language ([dataset] lang), as for the views
+        given["lang"] = lang  # --lang, else the project's language ([dataset] lang), as for the views
     if endpoint is not None:
-        _write(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
+        deliver(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
         return
     answer_key = answers.key(project, text, given, fmt, ctx.store) if text is not None else None
     cached = answers.lookup(project, answer_key) if answer_key else None
     if cached is not None:
-        _write(output, cached)
+        deliver(output, cached)
         return
     from citykg import queries as named
     from citykg.store import parse_store
@@ -318,7 +349,7 @@ def query(
         if data is not None:
             if answer_key:
                 answers.keep(project, answer_key, data)
-            _write(output, data)
+            deliver(output, data)
             return
     from citykg.native import guard
     from citykg.store import focus_resource, open_dataset
@@ -337,7 +368,7 @@ def query(
         raise QueryError(f"{selected.name}: query failed: {exc}") from None
     if answer_key:
         answers.keep(project, answer_key, data)
-    _write(output, data)
+    deliver(output, data)
 
 
 def _remote_answer(

@@ -3,6 +3,7 @@ sources next to values, dates at the source's precision; the CLI's HTML and PDF 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -118,12 +119,16 @@ def test_cli_typo_and_focus_exit_2(run, tmp_path) -> None:
     assert run("profile", "Dortmund", "-o", str(tmp_path / "y.html")).exit_code == 2
 
 
-@pytest.mark.parametrize("page_format", ["a4", "16:9"])
+@pytest.mark.parametrize("page_format", ["a4", "16:9", "slide"])
 def test_cli_pdf_opens(run, tmp_path, page_format: str) -> None:
     if not shutil.which("pdftoppm") or not shutil.which("/usr/bin/chromium"):
-        pytest.skip("needs pdftoppm (poppler-utils) and chromium")
+        reason = "needs pdftoppm (poppler-utils) and chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: scripts/install_test_components.sh installs them)")
+        pytest.skip(reason)
     out = tmp_path / "leeds.pdf"
-    result = run("profile", "Leeds", "--format", page_format, "-o", str(out))
+    paper = ("--page", page_format) if page_format == "slide" else ("--format", page_format)
+    result = run("profile", "Leeds", *paper, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF-")
     subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True)
@@ -133,3 +138,37 @@ def test_cli_pdf_opens(run, tmp_path, page_format: str) -> None:
     size = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", size).groups())
     assert (width < height) if page_format == "a4" else (width > height)
+
+
+def test_leeds_profile_in_chromium(dataset, tmp_path) -> None:
+    """What a person sees of the German Leeds profile: the sentence with 1969, milestones in date order with
+    dates in words, no CURIE, datatype or language tag anywhere on the page."""
+    from citykg.views.render import CHROMIUM_ARGS, chromium_path
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or chromium_path() is None:
+        reason = "needs Chromium and Playwright's Python package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+        pytest.skip(reason)
+    path = tmp_path / "leeds.html"
+    path.write_text(profile_html(profile_of(dataset, "city/leeds")), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())
+            page.goto(path.as_uri())
+            text = page.evaluate("() => document.body.innerText")
+            sentence = page.locator("p.sentence").first.inner_text()
+            sorts = page.locator("ol.milestones li").evaluate_all("items => items.map(li => li.dataset.sort)")
+            dates = page.locator("ol.milestones li time").all_inner_texts()
+        finally:
+            browser.close()
+    assert sentence.startswith("Städtepartnerschaft mit Dortmund seit 1969, aktiv.")
+    assert len(sorts) >= 4 and sorts == sorted(sorts)
+    assert dates[0] == "2. Juni 1969" and not any(re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", d) for d in dates)
+    assert not CURIE.search(text) and "^^" not in text and "@de" not in text and "@en" not in text

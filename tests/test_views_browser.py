@@ -21,7 +21,7 @@ from citykg.build import build
 from citykg.config import Project
 from citykg.store import open_dataset
 from citykg.views import ViewOptions, network_html, project, visible
-from citykg.views.mapview import map_html, map_model
+from citykg.views.mapview import map_html, map_model, map_svg
 from citykg.views.projection import Projection
 from citykg.views.render import CHROMIUM_ARGS, chromium_path
 from citykg.views.synthetic import make_project, synthetic_turtle
@@ -32,6 +32,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 FIXTURE = Path(__file__).parent / "data" / "views" / "fixture"
 BASE = "https://w3id.org/citykg/dortmund/"
 READY = "() => window.citykg && window.citykg.stable === true"
+#: The view with nothing folded and nothing left out: what the tests of the page's filters compare with visible().
+EVERYTHING = ViewOptions(unfold=True, isolated=True)
 
 
 def _need(reason: str) -> None:
@@ -104,7 +106,7 @@ def proj(fixture_project: Project) -> Projection:
 @pytest.fixture(scope="module")
 def view_file(proj: Projection, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("pages") / "view.html"
-    path.write_text(network_html(proj, ViewOptions()), encoding="utf-8")
+    path.write_text(network_html(proj, EVERYTHING), encoding="utf-8")
     return path
 
 
@@ -172,7 +174,7 @@ def test_year_slider(browser, view_file: Path, proj: Projection, year: int, expe
 def test_view_opens_at_a_year_and_on_a_focus(browser, proj: Projection, tmp_path: Path) -> None:
     """--as-of opens a filtered view (physics settles only what is shown); --focus/--depth narrow it."""
     path = tmp_path / "leeds-1970.html"
-    options = ViewOptions(focus=BASE + "city/leeds", depth=1, as_of=1970, lang="en")
+    options = ViewOptions(focus=BASE + "city/leeds", depth=1, as_of=1970, lang="en")  # small: nothing folded
     path.write_text(network_html(proj, options), encoding="utf-8")
     with opened(browser, path) as tab:
         assert counts(tab.page) == {"nodes": 3, "edges": 3}  # EUROCITIES (1986) is not there yet
@@ -262,7 +264,7 @@ def test_large_view_draws_without_live_physics(browser, tmp_path: Path) -> None:
     dataset.graph("urn:synthetic").parse(data=synthetic_turtle(700), format="turtle", publicID=BASE)
     big = project(dataset)
     path = tmp_path / "large.html"
-    path.write_text(network_html(big, ViewOptions(layout_threshold=500)), encoding="utf-8")
+    path.write_text(network_html(big, EVERYTHING.with_(layout_threshold=500)), encoding="utf-8")
     with opened(browser, path) as tab:
         page = tab.page
         assert page.evaluate("() => network.physics.physicsEnabled") is False
@@ -312,7 +314,7 @@ def test_timeline_loads_offline_and_shows_every_partner(browser, proj: Projectio
 def test_real_graph_in_the_browser(browser, project: Project, built, tmp_path: Path) -> None:
     real = project_of(built.dataset)
     path = tmp_path / "real.html"
-    path.write_text(network_html(real, ViewOptions()), encoding="utf-8")
+    path.write_text(network_html(real, EVERYTHING), encoding="utf-8")
     xian = next(n for n in real.graph if real.label(n, "en") == "Xi'an")
     with opened(browser, path) as tab:
         page = tab.page
@@ -338,3 +340,128 @@ def test_real_graph_in_the_browser(browser, project: Project, built, tmp_path: P
 
 def project_of(dataset) -> Projection:
     return project(dataset)
+
+
+# --- the readable whole view (issue 13): folded, no isolated nodes, legend = what is drawn ---------------------
+
+LEGEND_AND_SIZES = """() => {
+    const scale = network.getScale();
+    const fonts = citykg.nodeView.get().map(n => (n.font && n.font.size) || 14);
+    return {legend: citykg.legend(), smallest: Math.min(...fonts) * scale,
+            linked: citykg.edgeView.get().flatMap(e => [e.from, e.to])};
+}"""
+
+
+def _legend_of(shown, proj: Projection) -> dict[str, list[list]]:
+    """The legend the page must show for what ``shown`` draws: drawn nodes per class, drawn edges per group."""
+    from collections import Counter
+
+    by_class = Counter(shown.classes[n] for n in shown.nodes)
+    by_group = Counter(proj.graph.edges[e]["group"] for e in shown.edges)
+    return {"classes": dict(by_class), "groups": dict(by_group)}
+
+
+def test_whole_view_opens_readable(browser, project: Project, built, tmp_path: Path) -> None:
+    """The default whole view: partners, networks and UN bodies (the rest folded), no isolated node, legend
+    counts equal to what is drawn, names legible at the zoom it opens with; a click on Leeds unfolds it."""
+    from citykg.views.fold import drawn, fold
+
+    real = project_of(built.dataset)
+    folding = fold(real, ViewOptions())
+    expected = drawn(real, folding)
+    path = tmp_path / "whole.html"
+    path.write_text(network_html(real, ViewOptions()), encoding="utf-8")
+    leeds = next(n for n in real.graph if real.label(n, "en") == "Leeds")
+    with opened(browser, path) as tab:
+        page = tab.page
+        assert counts(page) == dict(zip(("nodes", "edges"), expected.counts(), strict=True))
+        assert len(expected.nodes) < 60 < len(real.graph)  # readable: a fraction of the graph's 238 resources
+        assert {real.graph.nodes[n]["cls"] for n in expected.nodes} <= {
+            "focus",
+            "network",
+            "unbody",
+            *{c for c in (real.graph.nodes[n]["cls"] for n in real.graph) if c.startswith("partner:")},
+        }
+        shown = page.evaluate(LEGEND_AND_SIZES)
+        legend = {key: dict(pairs) for key, pairs in shown["legend"].items()}
+        assert legend == _legend_of(expected, real)
+        assert all(n > 0 for entries in legend.values() for n in entries.values())  # no "Klimapartnerschaft 0"
+        drawn_ids = set(page.evaluate("() => citykg.nodeView.getIds()"))
+        assert drawn_ids - {page.evaluate("() => citykg.data.focus")} <= set(shown["linked"])  # none isolated
+        assert shown["smallest"] >= 12, f"labels are {shown['smallest']:.1f} px at the opening zoom"
+        tab.shot("view-real-whole-folded")
+        click_node(page, leeds)
+        after = drawn(real, folding, unfolded=[leeds])
+        page.wait_for_function(f"() => citykg.counts().nodes === {len(after.nodes)}", polling=100, timeout=5000)
+        assert counts(page) == dict(zip(("nodes", "edges"), after.counts(), strict=True))
+        legend = {key: dict(pairs) for key, pairs in page.evaluate("() => citykg.legend()").items()}
+        assert legend == _legend_of(after, real)
+        tab.shot("view-real-whole-leeds-unfolded")
+        page.check("#unfold-all")
+        page.check("#isolated")
+        assert counts(page) == {"nodes": len(real.graph), "edges": real.graph.number_of_edges()}
+
+
+def test_ego_network_of_the_focus_city_is_readable(browser, project: Project, built, tmp_path: Path) -> None:
+    """The Dortmund page's ego network (80 resources) opens folded, in a frame of the resource page's size."""
+    from citykg.views import ego_network_html
+    from citykg.views.fold import drawn, fold
+
+    real = project_of(built.dataset)
+    ego = select_of(real, ViewOptions(focus=real.focus, depth=1))
+    expected = drawn(ego, fold(ego, ViewOptions(focus=real.focus, depth=1)))
+    assert len(ego.graph) >= 60 and len(expected.nodes) <= 40
+    path = tmp_path / "ego.html"
+    path.write_text(ego_network_html(real, real.focus), encoding="utf-8")
+    with opened(browser, path) as tab:
+        page = tab.page
+        page.set_viewport_size({"width": 900, "height": 576})  # iframe.ego: 36rem high
+        page.evaluate("() => network.fit({animation: false})")
+        assert counts(page) == dict(zip(("nodes", "edges"), expected.counts(), strict=True))
+        shown = page.evaluate(LEGEND_AND_SIZES)
+        assert shown["smallest"] >= 10, f"labels are {shown['smallest']:.1f} px in the frame"
+        tab.shot("view-real-ego-dortmund")
+
+
+def select_of(proj: Projection, options: ViewOptions) -> Projection:
+    from citykg.views.network import selection
+
+    return selection(proj, options)
+
+
+# --- map labels (issue 13): no two names overlap where Chromium draws them, Europe included ------------------
+
+#: The boxes of the map's labels as Chromium lays them out, per drawn map (static SVG or the page's maps).
+LABEL_BOXES = """() => Array.from(document.querySelectorAll('svg.citykg-map')).map(svg =>
+    Array.from(svg.querySelectorAll('g.labels text')).filter(t => !t.classList.contains('off')).map(t => {
+        const b = t.getBoundingClientRect();
+        return [t.textContent, b.left, b.top, b.right, b.bottom];
+    }))"""
+
+
+def overlapping(boxes: list[list]) -> list[tuple[str, str]]:
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_map_labels_do_not_overlap(browser, built, tmp_path: Path, lang: str) -> None:
+    real = project_of(built.dataset)
+    options = ViewOptions(lang=lang)
+    for name, document in (("map.svg", map_svg(real, options)), ("map.html", map_html(real, options))):
+        path = tmp_path / name
+        path.write_text(document, encoding="utf-8")
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            maps = page.evaluate(LABEL_BOXES)
+        finally:
+            page.close()
+        assert maps and all(len(boxes) >= 10 for boxes in maps), maps  # Dortmund and its partners
+        for boxes in maps:
+            assert overlapping(boxes) == [], f"{name} ({lang}): labels overlap"

@@ -104,7 +104,7 @@ READY = "() => window.citykg && citykg.stable"
 
 def test_served_view_like_the_file(browser, served, fixture_project: Project) -> None:
     proj = project(open_dataset(fixture_project, quiet=True))
-    page, elsewhere, errors, close = open_page(browser, served, "view?lang=de", READY)
+    page, elsewhere, errors, close = open_page(browser, served, "view?lang=de&unfold=1&isolated=1", READY)
     try:
         assert page.evaluate(COUNTS) == {"nodes": len(proj.graph), "edges": proj.graph.number_of_edges()}
         shot(page, "view")

@@ -19,7 +19,12 @@ from citykg.views.commands import LANG_OPTION, write
     type=click.Choice(["a4", "16:9"]),
     default="a4",
     show_default=True,
-    help="Paper for PDF/PNG: A4, or 16:9 for slides.",
+    help="Paper for PDF/PNG: A4, or 16:9 for slides (also --page).",
+)
+@click.option(
+    "--page",
+    type=click.Choice(["a4", "slide"]),
+    help="Paper for PDF/PNG, as for map and timeline: a4 or slide (16:9); overrides --format.",
 )
 @click.option(
     "-o",
@@ -29,7 +34,7 @@ from citykg.views.commands import LANG_OPTION, write
 )
 @pass_context
 @reports_errors
-def profile(ctx: Context, name: str, lang: str, page_format: str, output: Path | None) -> None:
+def profile(ctx: Context, name: str, lang: str, page_format: str, page: str | None, output: Path | None) -> None:
     """A partner city, network or UN body in plain words: the relationship to the focus city, milestones,
     people, events, shared networks and sources. NAME is a label in either language, an IRI or a path.
 
@@ -41,6 +46,8 @@ def profile(ctx: Context, name: str, lang: str, page_format: str, output: Path |
     from citykg.store import focus_resource, open_dataset
     from citykg.views.prints import kind_of, print_page
 
+    if page is not None:
+        page_format = "16:9" if page == "slide" else "a4"
     dataset = open_dataset(ctx.project, store=getattr(ctx, "store", None))
     iri = resolve(dataset, name, ctx.project.base, "NAME")
     result = build_profile(dataset, iri, focus_resource(dataset), lang=lang, base=ctx.project.base)

@@ -56,6 +56,8 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
         "layout_threshold",
         "edge_labels",
         "show_undated",
+        "unfold",
+        "isolated",
         "embed",
     ),
     "map": ("focus", "kinds", "as_of", "lang", "format"),

@@ -124,6 +124,12 @@ UI: dict[str, dict[str, str]] = {
         "timeline_title": "Zeitleiste",
         "description": "Beschreibung",
         "cluster_open": "Doppelklick öffnet die Gruppe",
+        "unfold_all": "alles ausklappen",
+        "show_isolated": "auch ohne Beziehung",
+        "folded": "eingeklappt",
+        "unfold": "ausklappen",
+        "fold": "einklappen",
+        "fold_hint": "Ein Klick auf einen Partner oder ein Netzwerk klappt seine Ereignisse, Personen … aus.",
     },
     "en": {
         "classes": "Classes",
@@ -176,6 +182,12 @@ UI: dict[str, dict[str, str]] = {
         "timeline_title": "Timeline",
         "description": "Description",
         "cluster_open": "double-click opens the group",
+        "unfold_all": "unfold everything",
+        "show_isolated": "also without relations",
+        "folded": "folded",
+        "unfold": "unfold",
+        "fold": "fold",
+        "fold_hint": "A click on a partner or network unfolds its events, people …",
     },
 }
 

@@ -1,34 +1,29 @@
-"""The network view: one self-contained HTML file (pyvis's data model, vis-network inlined, our own page).
+"""The network view: one self-contained HTML file (vis-network inlined, our own page and data model).
 
-pyvis 0.3.2 as such cannot be used offline (it links vis-network and Bootstrap from CDNs), drops parallel
-edges in undirected graphs and adds edges in O(N+E) each. So the node and edge lists are built here and set
-on a pyvis ``Network`` directly; the page is our own template with vis-network inlined, and every label
-reaches the screen as text (canvas or ``textContent``), never as HTML.
+The node and edge lists are the plain dicts vis-network's DataSets take (see ``VisData``); the page is our
+own template with vis-network 9.1.2 inlined from citykg/views/assets, and every label reaches the screen as
+text (canvas or ``textContent``), never as HTML. (pyvis was used as the data model before; it could not be
+used offline, dropped parallel edges, and pulled in IPython.)
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-import networkx as nx
-from pyvis.network import Network
 from rdflib import Graph
 
-from citykg.analytics import centrality, relation_label, simple_graph
+from citykg.analytics import centrality, relation_label
 from citykg.namespaces import CKGV
+from citykg.views.fold import fold
 from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
+from citykg.views.layout import curvature, layout
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection, project, select, today_year, visible
 from citykg.views.render import page, script_json
 from citykg.views.style import SYMBOLS, class_style, group_colour, kind_rank
-
-#: Layout spread: pixels per unit of the networkx layout, times sqrt(node count).
-SPREAD = 55.0
-#: From this many nodes on, start positions come from the radial layout (networkx's spring layout gets slow).
-SPRING_LIMIT = 300
+from citykg.views.visdata import VisData
 
 
 def projection_of(source: Graph | Projection) -> Projection:
@@ -71,96 +66,6 @@ def ego_network_html(
 
 
 # --------------------------------------------------------------------------------------------------------
-
-
-def layout(proj: Projection, large: bool) -> dict[str, tuple[float, float]]:
-    """Start positions: a seeded networkx spring layout for small graphs (physics refines it in the page);
-    from SPRING_LIMIT nodes on a radial layout computed in O(N log N), which large views keep (physics off)."""
-    graph = proj.graph
-    if len(graph) == 0:
-        return {}
-    if large or len(graph) >= SPRING_LIMIT:
-        return radial_layout(proj)
-    positions = nx.spring_layout(simple_graph(graph), seed=7, iterations=50, method="force")
-    scale = SPREAD * math.sqrt(len(graph))
-    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in positions.items()}
-
-
-def radial_layout(proj: Projection, spacing: float = 26.0, ring: float = 220.0) -> dict[str, tuple[float, float]]:
-    """A breadth-first tree from the focus drawn in rings: every subtree gets a wedge as wide as its size,
-    siblings sorted by class and country, so resources of a kind sit together. Other components follow on
-    outer rings."""
-    graph = proj.graph
-    simple = simple_graph(graph)
-
-    def order(node: str) -> tuple[str, str, str]:
-        data = graph.nodes[node]
-        return (data["cls"], data.get("country", ""), node)
-
-    positions: dict[str, tuple[float, float]] = {}
-    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
-    outer = 0.0
-    for number, component in enumerate(components):
-        centre = proj.focus if proj.focus in component else max(component, key=lambda n: (simple.degree(n), n))
-        parent: dict[str, str | None] = {centre: None}
-        children: dict[str, list[str]] = defaultdict(list)
-        depth = {centre: 0}
-        queue = [centre]
-        for node in queue:
-            for other in sorted(simple[node], key=order):
-                if other not in parent:
-                    parent[other] = node
-                    depth[other] = depth[node] + 1
-                    children[node].append(other)
-                    queue.append(other)
-        size: dict[str, int] = {}
-        for node in reversed(queue):
-            size[node] = 1 + sum(size[c] for c in children[node])
-        per_ring: dict[int, int] = defaultdict(int)
-        for node in queue:
-            per_ring[depth[node]] += 1
-        radius = {0: 0.0}
-        for d in range(1, max(per_ring) + 1):
-            radius[d] = max(radius[d - 1] + ring, per_ring[d] * spacing / (2 * math.pi))
-        if number == 0:
-            wedge = {centre: (0.0, 2 * math.pi)}
-            offset = (0.0, 0.0)
-        else:
-            # small components: placed on a ring around everything drawn so far
-            outer = max(outer, max(math.hypot(x, y) for x, y in positions.values()) + ring) if positions else ring
-            angle = 2 * math.pi * (number - 1) / max(len(components) - 1, 1)
-            offset = (outer * math.cos(angle), outer * math.sin(angle))
-            wedge = {centre: (0.0, 2 * math.pi)}
-        for node in queue:
-            low, high = wedge[node]
-            middle = (low + high) / 2
-            r = radius[depth[node]]
-            positions[node] = (round(offset[0] + r * math.cos(middle), 1), round(offset[1] + r * math.sin(middle), 1))
-            start = low
-            total = sum(size[c] for c in children[node]) or 1
-            for child in children[node]:
-                share = (high - low) * size[child] / total
-                wedge[child] = (start, start + share)
-                start += share
-    return positions
-
-
-def _smooth(proj: Projection, large: bool) -> dict[str, dict[str, Any] | bool]:
-    """Curvature per edge: parallel relations between two resources fan out instead of overlapping."""
-    by_pair: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
-    for u, v, k in proj.graph.edges(keys=True):
-        by_pair[(min(u, v), max(u, v))].append((u, v, k))
-    smooth: dict[str, dict[str, Any] | bool] = {}
-    for (low, _), edges in by_pair.items():
-        if len(edges) == 1:
-            continue
-        for index, (u, _, k) in enumerate(sorted(edges, key=lambda e: e[2])):
-            side = index % 2 == 0
-            if u != low:
-                side = not side
-            roundness = 0.12 + 0.14 * (index // 2)
-            smooth[k] = {"enabled": True, "type": "curvedCW" if side else "curvedCCW", "roundness": roundness}
-    return smooth
 
 
 def vis_options(large: bool, physics: bool, edge_labels: bool) -> dict[str, Any]:
@@ -209,7 +114,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     graph = proj.graph
     large = is_large(proj, options)
     physics = options.physics == "on" or (options.physics == "auto" and not large)
-    edge_labels = options.edge_labels if options.edge_labels is not None else not large
+    folding = fold(proj, options)
+    # a folded view opens with its relations told apart by colour (the legend), not by labels on every edge
+    edge_labels = options.edge_labels if options.edge_labels is not None else not (large or folding.anchors)
     positions = layout(proj, large)
     sizes = centrality(graph, options.size_by) if len(graph) else {}
     top = max(sizes.values(), default=0.0) or 1.0
@@ -239,7 +146,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
-    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    net = VisData()
     nodes = []
     for node in order:
         attrs = graph.nodes[node]
@@ -267,7 +174,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         nodes.append(item)
     net.nodes = nodes
 
-    smooth = _smooth(proj, large)
+    smooth = curvature(proj, large)
     edges = []
     for number, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))):
         item = {
@@ -301,7 +208,10 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         edges.append(item)
     net.edges = edges
     net.options = vis_options(large, physics, edge_labels)
-    net_nodes, net_edges, _, _, _, _ = net.get_network_data()
+    if folding.anchors:  # fewer, more important resources: more room for their names
+        spring = 120 if options.embed else 240  # a resource page's frame is small: a tighter star
+        net.options["physics"]["barnesHut"].update(springLength=spring, avoidOverlap=0.8)
+    net_nodes, net_edges = net.nodes, net.edges
 
     years = [y for n in nodes for y in (n.get("y0"), n.get("y1")) if y]
     years += [y for e in edges for y in (e["y0"], e["y1"]) if y]
@@ -378,6 +288,10 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "confidence": CONFIDENCE_LABELS,
         "ui": UI,
         "counts": {"nodes": len(everything.nodes), "edges": len(everything.edges)},
+        "fold": {
+            "hideIsolated": folding.hide_isolated,
+            "anchors": [[index[n], [index[a] for a in anchors]] for n, anchors in sorted(folding.anchors.items())],
+        },
     }
 
 

@@ -33,6 +33,10 @@ class ViewOptions:
     edge_labels  draw relation names on edges (None: only up to layout_threshold nodes)
     show_undated with a year chosen, also show relations without dates
     since, until years of the timeline (until: this year)
+    unfold       draw every resource when the page opens; by default the whole view (and an ego network of
+                 40 resources or more) folds events, people, posts … into the partner, network or UN body
+                 they hang on, unfolded by a click (citykg.views.fold)
+    isolated     the whole view also draws resources without any relation (default: left out)
     embed        compact page for an iframe (resource pages embed an ego network)
     link_template  served pages: link from the details panel to a resource page; "{iri}" is replaced by
                  the URL-encoded IRI, "{path}" by the IRI relative to the base (None: no links, for files)
@@ -52,6 +56,8 @@ class ViewOptions:
     cluster: str | None = None
     edge_labels: bool | None = None
     show_undated: bool = False
+    unfold: bool = False
+    isolated: bool = False
     since: int = 1960
     until: int | None = None
     embed: bool = False
@@ -97,7 +103,7 @@ class ViewOptions:
                 values[name] = _integer(raw_name, value) if value else None
             elif name in ("kinds", "classes"):
                 values[name] = tuple(v for v in re.split(r"[,\s]+", value) if v)
-            elif name in ("edge_labels", "show_undated", "embed"):
+            elif name in ("edge_labels", "show_undated", "embed", "unfold", "isolated"):
                 values[name] = _boolean(raw_name, value)
             elif name == "cluster":
                 values[name] = value or None

@@ -7,6 +7,7 @@ its ``@page`` rule, and the result is checked to be what its suffix says.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from citykg.errors import UsageError
 from citykg.views.render import CHROMIUM_ARGS, chromium_path
@@ -60,3 +61,60 @@ def kind_of(output: object, allowed: tuple[str, ...], default: str = "html") -> 
     """The output kind from the file suffix (``map.pdf`` → pdf), else ``default``."""
     suffix = str(output or "").rsplit(".", 1)[-1].lower() if "." in str(output or "") else ""
     return suffix if suffix in allowed else default
+
+
+#: ``--page`` of map and timeline: A4 (landscape for a wide drawing) or a 16:9 slide.
+PAGES = {"a4": "a4", "slide": "16:9"}
+#: Margin of a printed drawing, in millimetres; CSS pixels per millimetre.
+MARGIN_MM, PX_PER_MM = 8.0, 96 / 25.4
+
+
+def drawing_document(svg: str, page: str = "a4", *, breaks: Sequence[float] = ()) -> tuple[str, bool]:
+    """An HTML document that prints the SVG drawing ``svg`` on ``page`` (a4 or slide), and whether that page
+    is landscape. The drawing is scaled to the page's width (or shrunk to at most three quarters of that to
+    fit one page); a taller drawing (a long timeline) goes on several pages, cut at one of ``breaks`` (the y
+    of its rows) so that no row is cut in two."""
+    if page not in PAGES:
+        raise UsageError(f"unknown page {page!r}", hint="use a4 or slide")
+    size = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (1200.0, 800.0)
+    (page_w, page_h), _ = FORMATS[PAGES[page]]
+    landscape = page == "slide" or width > height
+    if landscape and page_w < page_h:
+        page_w, page_h = page_h, page_w
+    box_w, box_h = page_w - 2 * MARGIN_MM, page_h - 2 * MARGIN_MM
+    scale = box_w / width  # millimetres per unit of the drawing
+    if height * scale > box_h and box_h / height >= 0.75 * scale:
+        scale = box_h / height  # fits on one page at a readable size
+    slices: list[tuple[float, float]] = []
+    top, step = 0.0, box_h / scale
+    while top < height - 0.5:
+        bottom = min(height, top + step)
+        if bottom < height:
+            fitting = [b for b in breaks if top + step / 3 < b <= bottom]
+            bottom = max(fitting) if fitting else bottom
+        slices.append((top, bottom))
+        top = bottom
+    title = re.search(r"<title>(.*?)</title>", svg, re.S)
+    inner = re.sub(r"^<svg[^>]*>", "", svg.strip(), count=1)
+    inner = re.sub(r"</svg>$", "", inner)
+    head = re.match(r"<svg[^>]*>", svg.strip())
+    attributes = re.sub(r'\s(width|height|viewBox)="[^"]*"', "", head.group(0)[4:-1]) if head else ""
+    pages = []
+    for top, bottom in slices:
+        pages.append(
+            f'<section class="page"><svg{attributes} width="{width * scale:.2f}mm" '
+            f'height="{(bottom - top) * scale:.2f}mm" viewBox="0 {top:.1f} {width:.1f} {bottom - top:.1f}">'
+            f"{inner}</svg></section>"
+        )
+    css = (
+        f"@page {{ size: {page_w}mm {page_h}mm; margin: 0; }} html, body {{ margin: 0; background: #fff; }} "
+        f".page {{ width: {page_w}mm; height: {page_h}mm; box-sizing: border-box; padding: {MARGIN_MM}mm; "
+        "overflow: hidden; break-after: page; } .page:last-child { break-after: auto; } svg { display: block; }"
+    )
+    document = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{title.group(1) if title else 'citykg'}</title><style>{css}</style></head>"
+        f"<body>{''.join(pages)}</body></html>"
+    )
+    return document, landscape

@@ -36,8 +36,8 @@
         if (d) path.setAttribute('stroke-dasharray', d); else path.removeAttribute('stroke-dasharray');
         path.setAttribute('opacity', line.st === 'ended' && year === null ? '0.55' : '0.9');
       }
-      for (const mark of svg.querySelectorAll('[data-city],[data-label]')) {
-        const id = Number(mark.getAttribute('data-city') !== null ? mark.getAttribute('data-city') : mark.getAttribute('data-label'));
+      for (const mark of svg.querySelectorAll('[data-city],[data-label],[data-leader]')) {
+        const id = Number(['data-city', 'data-label', 'data-leader'].map(name => mark.getAttribute(name)).find(v => v !== null));
         mark.classList.toggle('off', !visibleCities.has(id));
         if (mark.hasAttribute('data-city') && mark.tagName.toLowerCase() === 'circle') {
           let best = null;

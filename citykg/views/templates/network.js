@@ -14,7 +14,17 @@
     groups: new Set(D.groups.map(g => g.key)),
     cluster: D.cluster || '',
     edgeLabels: !!D.edgeLabels,
+    unfolded: new Set(),  /* core resources whose folded resources are drawn (citykg/views/fold.py) */
+    unfoldAll: false,
+    isolated: false,
   };
+  const F = D.fold || { hideIsolated: false, anchors: [] };
+  const anchorsOf = new Map(F.anchors.map(pair => [pair[0], pair[1]]));
+  const foldedInto = new Map();
+  for (const [id, anchors] of F.anchors) for (const a of anchors) {
+    if (!foldedInto.has(a)) foldedInto.set(a, []);
+    foldedInto.get(a).push(id);
+  }
 
   const nodeById = new Map(D.nodes.map(n => [n.id, n]));
   const edgeById = new Map(D.edges.map(e => [e.id, e]));
@@ -92,7 +102,27 @@
         }
       }
     }
-    return { year: year, nodes: nodes, edges: edges, cls: cls };
+    /* folding and isolated resources (mirror of citykg/views/fold.py: drawn) */
+    const hidden = new Map();
+    if (!state.unfoldAll) {
+      for (const id of Array.from(nodes)) {
+        const anchors = anchorsOf.get(id);
+        if (anchors && !anchors.some(a => state.unfolded.has(a))) {
+          nodes.delete(id);
+          for (const a of anchors) hidden.set(a, (hidden.get(a) || 0) + 1);
+        }
+      }
+      for (const id of Array.from(edges)) {
+        const e = edgeById.get(id);
+        if (!nodes.has(e.from) || !nodes.has(e.to)) edges.delete(id);
+      }
+    }
+    if (F.hideIsolated && !state.isolated) {
+      const linked = new Set();
+      for (const id of edges) { const e = edgeById.get(id); linked.add(e.from); linked.add(e.to); }
+      for (const id of Array.from(nodes)) if (id !== D.focus && !linked.has(id)) nodes.delete(id);
+    }
+    return { year: year, nodes: nodes, edges: edges, cls: cls, hidden: hidden };
   }
 
   /* ---- vis items ---- */
@@ -104,7 +134,9 @@
   /* on the canvas long names are shortened; tooltip, details and search use the whole name */
   function shortLabel(n) {
     const label = K.pick(n.l, lang, n.iri);
-    return label.length > 32 && n.id !== D.focus ? label.slice(0, 30).trimEnd() + '…' : label;
+    const text = label.length > 32 && n.id !== D.focus ? label.slice(0, 30).trimEnd() + '…' : label;
+    const folded = typeof current === 'undefined' ? 0 : (current.hidden.get(n.id) || 0);
+    return folded ? text + ' (+' + folded + ')' : text;
   }
   /* the names that matter most stay readable when the whole network is in view */
   function fontSize(n, cls) {
@@ -148,7 +180,8 @@
     return item;
   }
 
-  let current = computeVisible();
+  let current;
+  current = computeVisible();
   const nodes = new vis.DataSet(D.nodes.map(n => nodeStyle(n, current.cls.get(n.id) || n.c)));
   const edges = new vis.DataSet(D.edges.map(e => edgeItem(e, current.year)));
   const nodeView = new vis.DataView(nodes, { filter: item => current.nodes.has(item.id) });
@@ -184,15 +217,19 @@
 
   /* ---- applying a change ---- */
   let lastClasses = current.cls;
+  let lastHidden = current.hidden;
   function refresh() {
     const previousYear = current.year;
+    const previousNodes = current.nodes;
     current = computeVisible();
     const changedNodes = [];
     for (const n of D.nodes) {
       const was = lastClasses.get(n.id), now = current.cls.get(n.id);
-      if (was !== now) changedNodes.push(nodeStyle(n, now));
+      if (was !== now || (lastHidden.get(n.id) || 0) !== (current.hidden.get(n.id) || 0)) changedNodes.push(nodeStyle(n, now));
     }
     lastClasses = current.cls;
+    lastHidden = current.hidden;
+    placeUnfolded(previousNodes);
     if (changedNodes.length) nodes.update(changedNodes.map(item => { delete item.x; delete item.y; return item; }));
     if (previousYear !== current.year || refresh.force) {
       edges.update(D.edges.map(e => edgeItem(e, current.year)));
@@ -205,6 +242,34 @@
     if (api.stable) scheduleFit();
   }
   refresh.force = false;
+  /* resources that appear by unfolding start on a ring around their anchor (physics is off by then) */
+  function placeUnfolded(previousNodes) {
+    if (!api.stable) return;
+    const around = new Map();
+    for (const id of current.nodes) {
+      if (previousNodes.has(id) || !anchorsOf.has(id)) continue;
+      const anchor = anchorsOf.get(id).find(a => current.nodes.has(a) && previousNodes.has(a));
+      if (anchor === undefined) continue;
+      if (!around.has(anchor)) around.set(anchor, []);
+      around.get(anchor).push(id);
+    }
+    const moves = [];
+    for (const [anchor, ids] of around) {
+      const centre = network.getPositions([anchor])[anchor];
+      const radius = 120 + 9 * ids.length;
+      ids.forEach((id, i) => {
+        const angle = 2 * Math.PI * i / ids.length;
+        moves.push({ id: id, x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) });
+      });
+    }
+    if (moves.length) nodes.update(moves);
+  }
+  function toggleFold(id) {
+    if (!foldedInto.has(id)) return false;
+    state.unfolded.has(id) ? state.unfolded.delete(id) : state.unfolded.add(id);
+    refresh();
+    return true;
+  }
   let fitTimer = null;
   function scheduleFit() {
     clearTimeout(fitTimer);
@@ -229,6 +294,13 @@
   api.setLang = setLang;
   api.setGroup = (key, on) => { on ? state.groups.add(key) : state.groups.delete(key); syncFilters(); refresh(); return counts(); };
   api.setClass = (key, on) => { on ? state.classes.add(key) : state.classes.delete(key); syncFilters(); refresh(); return counts(); };
+  api.unfold = iri => { const n = D.nodes.find(x => x.iri === iri); if (n && !state.unfolded.has(n.id)) toggleFold(n.id); return counts(); };
+  api.fold = iri => { const n = D.nodes.find(x => x.iri === iri); if (n && state.unfolded.has(n.id)) toggleFold(n.id); return counts(); };
+  api.legend = () => {
+    const read = sel => Array.from(document.querySelectorAll(sel + ' label')).filter(l => !l.hidden)
+      .map(l => [l.querySelector('input').getAttribute('data-key'), Number(l.querySelector('[data-count]').textContent)]);
+    return { classes: read('#class-filter'), groups: read('#group-filter') };
+  };
   api.select = iri => { const n = D.nodes.find(x => x.iri === iri); if (n) focusNode(n.id); return !!n; };
 
   function updateCounts() {
@@ -238,8 +310,14 @@
     const byClass = new Map(), byGroup = new Map();
     for (const id of current.nodes) byClass.set(current.cls.get(id), (byClass.get(current.cls.get(id)) || 0) + 1);
     for (const id of current.edges) { const g = edgeById.get(id).g; byGroup.set(g, (byGroup.get(g) || 0) + 1); }
-    for (const span of document.querySelectorAll('#class-filter [data-count]')) span.textContent = byClass.get(span.getAttribute('data-count')) || 0;
-    for (const span of document.querySelectorAll('#group-filter [data-count]')) span.textContent = byGroup.get(span.getAttribute('data-count')) || 0;
+    /* an entry with nothing drawn is left out of the legend (it stays while unticked, to tick it again) */
+    for (const [selector, by] of [['#class-filter', byClass], ['#group-filter', byGroup]]) {
+      for (const span of document.querySelectorAll(selector + ' [data-count]')) {
+        const n = by.get(span.getAttribute('data-count')) || 0;
+        span.textContent = n;
+        span.parentElement.hidden = n === 0 && span.parentElement.querySelector('input').checked;
+      }
+    }
   }
 
   /* ---- clustering by class or country ---- */
@@ -349,6 +427,12 @@
     if (n.co) row(dl, ui.country, K.pick(n.co, lang));
     if (n.d) row(dl, ui.description, K.pick(n.d, lang));
     details.appendChild(dl);
+    if (foldedInto.has(id) && !state.unfoldAll) {
+      const open = state.unfolded.has(id);
+      const folded = current.hidden.get(id) || 0;
+      const text = open ? ui.fold : ui.unfold + (folded ? ' (' + folded + ' ' + ui.folded + ')' : '');
+      details.appendChild(K.el('p', null, K.el('button', { type: 'button', class: 'linkish', 'data-fold': '1', text: text, onclick: () => { toggleFold(id); showNode(id); } })));
+    }
     const href = K.resourceLink(D.link, n.iri, D.base);
     if (href) details.appendChild(K.el('p', null, K.el('a', { href: href, target: '_top', text: ui.open_page })));
     details.appendChild(K.el('p', { class: 'iri', text: n.iri }));
@@ -394,6 +478,7 @@
     tip.hidden = true;
     if (params.nodes.length) {
       if (network.isCluster(params.nodes[0])) return;
+      if (!state.unfoldAll && !state.unfolded.has(params.nodes[0])) toggleFold(params.nodes[0]);
       showNode(params.nodes[0]);
     } else if (params.edges.length === 1) {
       showEdge(params.edges[0]);
@@ -404,6 +489,10 @@
   });
   function focusNode(id) {
     const message = document.getElementById('search-message');
+    if (!current.nodes.has(id) && anchorsOf.has(id) && !state.unfoldAll) {
+      const anchor = anchorsOf.get(id).find(a => current.nodes.has(a));
+      if (anchor !== undefined) { state.unfolded.add(anchor); refresh(); }
+    }
     if (!current.nodes.has(id)) { message.textContent = ui.not_visible; return false; }
     message.textContent = '';
     const path = network.findNode(id);
@@ -469,6 +558,14 @@
   const clusterSelect = document.getElementById('cluster');
   clusterSelect.value = state.cluster;
   clusterSelect.addEventListener('change', () => { state.cluster = clusterSelect.value; applyCluster(); });
+  const foldControls = document.getElementById('fold-controls');
+  foldControls.hidden = !(anchorsOf.size || F.hideIsolated);
+  const unfoldAll = document.getElementById('unfold-all');
+  unfoldAll.disabled = !anchorsOf.size;
+  unfoldAll.addEventListener('change', () => { state.unfoldAll = unfoldAll.checked; refresh(); });
+  const isolatedBox = document.getElementById('isolated');
+  isolatedBox.disabled = !F.hideIsolated;
+  isolatedBox.addEventListener('change', () => { state.isolated = isolatedBox.checked; refresh(); });
   const labelBox = document.getElementById('edge-labels');
   labelBox.checked = state.edgeLabels;
   labelBox.addEventListener('change', () => { state.edgeLabels = labelBox.checked; refresh.force = true; refresh(); });
