@@ -172,11 +172,11 @@ def test_404_hints_at_the_endpoint_paths(stub: Stub) -> None:
 
 
 def test_a_silent_server_times_out(stub: Stub) -> None:
-    stub.replies = [Reply(delay=3)]
+    stub.replies = [Reply(delay=10)]
     started = time.monotonic()
     with pytest.raises(RemoteError) as failure:
         run_remote(stub.url, QUERY, {}, timeout=1)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 9  # gave up long before the stub answers, even on a loaded machine
     assert f"{stub.url}: no answer to query within 1 s" in str(failure.value)
 
 
