@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers, canonical, generations, quadstore
+from citykg import answers, canonical, generations, quadstore, quotes
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
@@ -85,7 +85,11 @@ def check(project: Project, *, lang: str = "en", validating: bool = True) -> tup
 
 
 def _validate(project: Project, dataset: Dataset, files: list[SourceFile], lang: str) -> Report:
-    return validate(dataset, load_shapes(project), lang=lang, locate=_locator(project, dataset, files))
+    """SHACL, then the quote check (citykg.quotes), in one report: a failure of either fails the build."""
+    locate = _locator(project, dataset, files)
+    report = validate(dataset, load_shapes(project), lang=lang, locate=locate)
+    report.violations = sorted(set(report.violations) | set(quotes.check(project, dataset, locate)))
+    return report
 
 
 def build(

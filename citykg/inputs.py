@@ -39,9 +39,14 @@ def graph_paths(project: Project) -> list[Path]:
     return sorted(path for pattern in DATA_SUFFIXES for path in project.graph_dir.rglob(pattern))
 
 
+#: The reviewed exceptions of the quote check (citykg.quotes), in the graph folder beside the data.
+QUOTE_EXCEPTIONS = "quote-exceptions.csv"
+
+
 def all_inputs(project: Project) -> list[Path]:
     rules = sorted(project.rules_dir.glob("*.rq"))
-    return [*ontology_paths(project), *graph_paths(project), project.shapes_file, *rules]
+    exceptions = [p for p in [project.graph_dir / QUOTE_EXCEPTIONS] if p.exists()]
+    return [*ontology_paths(project), *graph_paths(project), project.shapes_file, *rules, *exceptions]
 
 
 def readable(path: Path) -> Path:

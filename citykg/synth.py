@@ -117,6 +117,8 @@ def generate(out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE)
         w.typed(citation, f"{CKG}Citation")
         w.triple(citation, f"{PROV}entity", rng.choice(sources))
         w.triple(citation, f"{CKG}quote", _lit(f"Synthetic evidence {citation_count}", "en"))
+        # it quotes no date, so it supports the node's label, not its dates (the quote check, citykg.quotes)
+        w.triple(citation, f"{CKG}supportsProperty", _iri(RDFS_LABEL))
         w.triple(citation, f"{CKG}confidence", _iri(CKGV + _weighted(rng, CONFIDENCE)))
         w.triple(node, f"{PROV}qualifiedDerivation", citation)
 

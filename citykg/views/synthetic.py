@@ -111,6 +111,7 @@ def synthetic_turtle(nodes: int, seed: int = 7) -> str:
                 "a ckg:Citation",
                 f"prov:entity <source/s{rng.randint(1, 60)}>",
                 f'ckg:quote "Synthetic evidence {cite_no} for {subject}."@en',
+                "ckg:supportsProperty rdfs:label",  # it quotes no date (the quote check, citykg.quotes)
                 f"ckg:confidence ckgv:{rng.choice(['high', 'medium', 'unverified'])}",
             )
         )
