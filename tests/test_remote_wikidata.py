@@ -129,7 +129,9 @@ def enriched(wikidata_fixture, tmp_path_factory):
 def test_enrich_writes_its_own_file(enriched) -> None:
     project, result = enriched
     assert result.path == default_output(project) and result.path.is_file()
-    assert result.items == 8 and result.found == 8 and not result.not_found
+    # The fixture holds the 8 linked cities; the 4 historical countries (USSR, GDR, SFRY, West Germany) are not in it.
+    assert result.items == 12 and result.found == 8
+    assert sorted(result.not_found) == ["Q15180", "Q16957", "Q713750", "Q83286"]
     assert result.added["population"] == 7  # Pittsburgh has none in the fixture
     assert result.added["coordinates"] == 1 and result.added["labels"] == 1  # Leeds, as edited
     assert result.alternatives["labels"] == 1  # Netanja@de
