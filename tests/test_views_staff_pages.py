@@ -94,25 +94,3 @@ def test_named_query_page_codes_in_words(server, lang: str, high: str) -> None:
     with urlopen(f"{origin}/queries/sources-of?{urlencode({**params, 'format': 'csv'})}") as response:
         csv = response.read().decode("utf-8")
     assert ",high" in csv and "hoch" not in csv
-
-
-def test_view_code_words_come_from_the_vocabulary(project, built) -> None:
-    """Status and confidence words on the views are the concepts' labels in the data, not words in Python: a
-    vocabulary that names ckgv:high differently changes what the pages say."""
-    import copy
-
-    from citykg.namespaces import CKGV
-    from citykg.projection.model import SKOS_PREF
-    from citykg.views import ViewOptions, network_html
-    from citykg.views import project as projection
-    from citykg.views.i18n import code_label, confidence_labels, status_labels
-    from citykg.views.timeline import timeline_html
-
-    real = projection(built.dataset)
-    assert status_labels(real)["dormant"] == {"de": "ruhend", "en": "dormant"}
-    assert confidence_labels(real)["unverified"]["de"] == "unbestätigt"
-    changed = copy.copy(real)
-    changed.texts = {**real.texts, str(CKGV.high): {SKOS_PREF: {"de": "belegt", "en": "attested"}}}
-    assert code_label(changed, "high", "de") == "belegt"
-    for page in (network_html(changed, ViewOptions(lang="de")), timeline_html(changed, ViewOptions(lang="de"))):
-        assert '"high":{"de":"belegt","en":"attested"}' in page

@@ -5,12 +5,6 @@ Labels of resources and SKOS concepts come from the data; these are only the wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from citykg.projection import Projection
-
 LANGUAGES = ("de", "en")
 
 #: Node classes: what a resource is drawn as. ``partner:KIND`` classes take their name from the kind's label.
@@ -65,46 +59,17 @@ GROUP_LABELS: dict[str, dict[str, str]] = {
     "partnership": {"de": "Partnerschaften", "en": "Partnerships"},
 }
 
-#: Kept for citykg.analytics only: the views take status and confidence words from the vocabulary
-#: (``code_labels``), as the staff pages must.
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "active": {"de": "aktiv", "en": "active"},
     "dormant": {"de": "ruhend", "en": "dormant"},
     "ended": {"de": "beendet", "en": "ended"},
 }
 
-
-def code_label(proj: Projection, code: str, lang: str) -> str:
-    """The word for a vocabulary code ("active", "high") in ``lang``: its concept's skos:prefLabel in the data
-    (ckgv:CODE, from ontology/vocab.ttl), the code itself when the data has no label."""
-    from citykg.namespaces import CKGV
-
-    return proj.label(str(CKGV[code]), lang) if code else ""
-
-
-def code_labels(proj: Projection, codes: Iterable[str | None]) -> dict[str, dict[str, str]]:
-    """``code_label`` of every code in both languages, for a page's data."""
-    return {c: {lang: code_label(proj, c, lang) for lang in LANGUAGES} for c in sorted({c for c in codes if c})}
-
-
-#: The codes the pages' scripts look up (a relation's status in a chosen year may be one the data does not
-#: hold today); their words come from the data.
-STATUS_CODES = ("active", "dormant", "ended")
-CONFIDENCE_CODES = ("high", "medium", "unverified")
-
-
-def status_labels(proj: Projection) -> dict[str, dict[str, str]]:
-    """The words of the statuses: the pages' codes and those the projection's relations and resources have."""
-    graph = proj.graph
-    found = [d.get("status") for *_, d in graph.edges(data=True)] + [d.get("status") for _, d in graph.nodes(data=True)]
-    return code_labels(proj, [*STATUS_CODES, *(str(c) for c in found if c)])
-
-
-def confidence_labels(proj: Projection) -> dict[str, dict[str, str]]:
-    """The words of the confidence levels: the pages' codes and those of the projection's citations."""
-    found = [c.confidence for cs in proj.citations.values() for c in cs if c.confidence]
-    return code_labels(proj, [*CONFIDENCE_CODES, *found])
-
+CONFIDENCE_LABELS: dict[str, dict[str, str]] = {
+    "high": {"de": "hoch", "en": "high"},
+    "medium": {"de": "mittel", "en": "medium"},
+    "unverified": {"de": "unbestätigt", "en": "unverified"},
+}
 
 #: Words of the page controls; the page switches between the two sets without reloading.
 UI: dict[str, dict[str, str]] = {

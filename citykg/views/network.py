@@ -17,7 +17,7 @@ from rdflib import Graph
 from citykg.analytics import centrality, relation_label
 from citykg.namespaces import CKGV
 from citykg.views.fold import fold
-from citykg.views.i18n import GROUP_LABELS, LANGUAGES, UI, confidence_labels, status_labels
+from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.layout import curvature, layout
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection, project, select, today_year, visible
@@ -284,8 +284,8 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "broader": proj.broader,
         "rank": {g: kind_rank(g, proj.broader) for g in partner_kinds},
         "options": net.options,
-        "status": status_labels(proj),
-        "confidence": confidence_labels(proj),
+        "status": STATUS_LABELS,
+        "confidence": CONFIDENCE_LABELS,
         "ui": UI,
         "counts": {"nodes": len(everything.nodes), "edges": len(everything.edges)},
         "fold": {

@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph
 
 from citykg.views.geo import Frame, equal_earth, fit_box, projected_outline
-from citykg.views.i18n import UI, code_label
+from citykg.views.i18n import STATUS_LABELS, UI
 from citykg.views.labels import place_labels
 from citykg.views.mapview.model import FONTS, HEIGHT, WIDTH, WORDS, MapModel, best_kind, map_model
 from citykg.views.network import _group_label
@@ -106,7 +106,7 @@ def _svg(model: MapModel, lang: str, width: int, height: int, *, interactive: bo
         label = (
             f"{proj.label(model.focus, lang)} – {proj.label(line.partner, lang)}: {_group_label(proj, line.kind, lang)}"
         )
-        when = _period(line.data, lang, proj)
+        when = _period(line.data, lang)
         out.append(
             f'<path d="{d}" stroke="{colour}" stroke-width="2.4" stroke-linecap="round"'
             + (f' stroke-dasharray="{dash}"' if dash else "")
@@ -207,7 +207,7 @@ def _wrap(value: str, width: int) -> list[str]:
     return [*lines, current] if current else lines
 
 
-def _period(data: dict[str, Any], lang: str, proj: Projection) -> str:
+def _period(data: dict[str, Any], lang: str) -> str:
     ui = UI[lang]
     start, end = data.get("start"), data.get("end")
     parts = []
@@ -217,7 +217,7 @@ def _period(data: dict[str, Any], lang: str, proj: Projection) -> str:
         parts.append(f"{ui['since']} {start}")
     status = data.get("status")
     if status:
-        parts.append(code_label(proj, str(status), lang))
+        parts.append(STATUS_LABELS.get(status, {}).get(lang, status))
     if data.get("dormant_from"):
         parts.append(f"{ui['dormant_from']} {data['dormant_from']}")
     return ", ".join(parts)

@@ -6,7 +6,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from citykg.views.i18n import LANGUAGES, UI, confidence_labels, status_labels
+from citykg.views.i18n import CONFIDENCE_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.mapview.drawing import _svg
 from citykg.views.mapview.model import HEIGHT, WIDTH, WORDS, map_model
 from citykg.views.network import _group_label
@@ -95,8 +95,8 @@ def map_html(source: Graph | Projection, options: ViewOptions | None = None) -> 
         ],
         "sources": source_list,
         "cites": cites,
-        "status": status_labels(proj),
-        "confidence": confidence_labels(proj),
+        "status": STATUS_LABELS,
+        "confidence": CONFIDENCE_LABELS,
         "ui": UI,
         "link": options.link_template,
         "base": options.base,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from citykg.views.i18n import GROUP_LABELS, UI, code_label
+from citykg.views.i18n import GROUP_LABELS, STATUS_LABELS, UI
 from citykg.views.network import _group_label
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection, today_year
@@ -192,7 +192,7 @@ def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactiv
     bar = row_h - 2 * pad
     data_attr = f' data-item="{it.id}"' if interactive else ""
     title = it.label.get(lang, "")
-    when = _period_text(it, lang, model.proj)
+    when = _period_text(it, lang)
     tip = f"<title>{text(title + (' – ' + when if when else ''))}</title>"
     if it.start is None:
         return (
@@ -241,7 +241,7 @@ def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactiv
     return f"<g{data_attr}>" + "".join(parts) + tip + "</g>"
 
 
-def _period_text(it: Item, lang: str, proj: Projection) -> str:
+def _period_text(it: Item, lang: str) -> str:
     ui = UI[lang]
     start, end = it.data.get("start"), it.data.get("end")
     parts = []
@@ -255,7 +255,7 @@ def _period_text(it: Item, lang: str, proj: Projection) -> str:
         parts.append(ui["undated"])
     status = it.data.get("status")
     if status in ("dormant", "ended"):
-        parts.append(code_label(proj, status, lang))
+        parts.append(STATUS_LABELS[status][lang])
     if it.data.get("dormant_from"):
         parts.append(f"{ui['dormant_from']} {it.data['dormant_from']}")
     return ", ".join(parts)

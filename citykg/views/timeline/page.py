@@ -8,7 +8,7 @@ from typing import Any
 from markupsafe import Markup
 from rdflib import Graph
 
-from citykg.views.i18n import LANGUAGES, UI, confidence_labels, status_labels
+from citykg.views.i18n import CONFIDENCE_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection
 from citykg.views.render import page, script_json
@@ -61,7 +61,7 @@ def timeline_html(source: Graph | Projection, options: ViewOptions | None = None
                 "id": it.id,
                 "l": it.label,
                 "row": row_of.get(it.id),
-                "p": {lang: _period_text(it, lang, proj) for lang in LANGUAGES},
+                "p": {lang: _period_text(it, lang) for lang in LANGUAGES},
                 "rel": it.data.get("rel"),
                 "ci": cites_of(it.data.get("event") or it.data.get("rel")),
             }
@@ -70,8 +70,8 @@ def timeline_html(source: Graph | Projection, options: ViewOptions | None = None
         "rows": [{"section": r.section, "l": r.label} for r in model.rows],
         "sources": source_list,
         "cites": cites,
-        "status": status_labels(proj),
-        "confidence": confidence_labels(proj),
+        "status": STATUS_LABELS,
+        "confidence": CONFIDENCE_LABELS,
         "ui": UI,
         "since": model.since,
         "until": model.until,
