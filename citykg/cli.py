@@ -315,10 +315,11 @@ def query(
 
         def deliver(output: Path | None, data: bytes) -> None:
             from citykg import queries as named
+            from citykg.codes import Codes
             from citykg.peopletable import people_table
 
             shown = named.Catalogue(project.queries_dir).get(name) if name else named.adhoc(text or "", "--sparql")
-            _write(output, people_table(shown, data, lang, project.base))
+            _write(output, people_table(shown, data, lang, project.base, Codes.load(project)))
 
     if text is not None and name is None:
         from citykg.server.protocol import hints

@@ -58,3 +58,35 @@ def test_ask_and_adhoc(run) -> None:
     assert run("query", "--sparql", "ASK { ?s ?p ?o }", "--lang", "de").strip() == "ja"
     out = run("query", "--sparql", "SELECT ?since WHERE { ?p schema:startDate ?since } LIMIT 1", "--lang", "de")
     assert out.splitlines()[0] == "Since" and "-" not in out.splitlines()[2]  # a date in words
+
+
+def test_codes_in_words(run) -> None:
+    """Confidence (a code literal the query derives from ckgv:high) and statuses (concept IRIs) print as the
+    vocabulary's labels in the chosen language; the CSV keeps the codes."""
+    de = run("query", "partnership-history", "-p", "partner=Leeds", "--lang", "de")
+    assert " hoch " in de and " mittel " in de
+    assert " high " not in de and " medium " not in de
+    en = run("query", "partnership-history", "-p", "partner=Leeds", "--lang", "en")
+    assert " high " in en and " hoch " not in en
+    status = "SELECT DISTINCT ?status WHERE { ?p ckg:status ?status } ORDER BY ?status"
+    assert run("query", "--sparql", status, "--lang", "de").splitlines()[2:5] == ["aktiv", "ruhend", "beendet"]
+    csv = run("query", "partnership-history", "-p", "partner=Leeds", "--format", "csv")
+    assert ",high," in csv and "hoch" not in csv
+
+
+def test_code_columns_only_when_every_value_is_a_code() -> None:
+    """A column is read as codes only when every value names a concept of the vocabulary."""
+    from rdflib import Graph, Literal
+
+    from citykg.codes import Codes
+
+    vocab = Graph().parse(
+        data="@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix v: <https://w3id.org/citykg/vocab/> ."
+        ' v:high a skos:Concept ; skos:prefLabel "hoch"@de , "high"@en .',
+        format="turtle",
+    )
+    codes = Codes.of(vocab)
+    rows = [[Literal("high"), Literal("high")], [Literal("high"), Literal("A title")]]
+    coded = codes.with_concepts(rows)
+    assert codes.label(coded[0][0], "de") == "hoch" and coded[1][1] == Literal("A title")
+    assert coded[0][1] == Literal("high")  # its column also holds a non-code

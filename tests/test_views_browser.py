@@ -402,6 +402,41 @@ def test_whole_view_opens_readable(browser, project: Project, built, tmp_path: P
         assert counts(page) == {"nodes": len(real.graph), "edges": real.graph.number_of_edges()}
 
 
+def test_whole_view_with_a_year_keeps_its_events(browser, project: Project, built, tmp_path: Path) -> None:
+    """With a year chosen, the folded whole view keeps that year's events reachable: folded into their
+    relationship (in 1959 Amiens, whose only relation then is the council's decision, is drawn as
+    "Amiens (+1)"), or into the focus when their relationship shows only in other years; unfolding the
+    anchors draws every event of the year. The page draws what fold.drawn says."""
+    from citykg.views.fold import anchors_in, drawn, fold
+
+    real = project_of(built.dataset)
+    folding = fold(real, ViewOptions())
+    path = tmp_path / "whole.html"
+    path.write_text(network_html(real, ViewOptions()), encoding="utf-8")
+    amiens = next(n for n in real.graph if real.label(n, "en") == "Amiens")
+    with opened(browser, path) as tab:
+        page = tab.page
+        for year in (1959, 2021, 2025):
+            set_year_with_the_slider(page, year)
+            expected = drawn(real, folding, year)
+            assert counts(page) == dict(zip(("nodes", "edges"), expected.counts(), strict=True)), year
+            seen = visible(real, year)
+            events = {n for n in seen.nodes if real.graph.nodes[n]["cls"] == "event"}
+            anchors = sorted({a for n in events for a in anchors_in(real, folding, n, seen.nodes)})
+            assert events and set(anchors) <= expected.nodes, year  # every event's anchor is drawn
+            after = drawn(real, folding, year, unfolded=anchors)
+            assert events <= after.nodes, year
+            for anchor in anchors:
+                page.evaluate("iri => citykg.unfold(iri)", anchor)
+            assert counts(page) == dict(zip(("nodes", "edges"), after.counts(), strict=True)), year
+            assert set(page.evaluate("() => citykg.visibleIris()")) >= events
+            if year == 1959:
+                assert amiens in expected.nodes
+                tab.shot("view-real-whole-1959-unfolded")
+            for anchor in anchors:
+                page.evaluate("iri => citykg.fold(iri)", anchor)
+
+
 def test_ego_network_of_the_focus_city_is_readable(browser, project: Project, built, tmp_path: Path) -> None:
     """The Dortmund page's ego network (80 resources) opens folded, in a frame of the resource page's size."""
     from citykg.views import ego_network_html

@@ -7,6 +7,7 @@ map labels is tested in tests/test_views_browser.py).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -77,8 +78,10 @@ def test_pdf_opens_with_its_title(run, tmp_path: Path, command: str, page: str, 
         assert (round(width), round(height)) == (842, 595)  # A4 in points
     else:
         assert (round(width), round(height)) == (595, 842)
-    if command == "timeline":
-        assert pages >= 2  # 91 rows do not fit a page at a readable size: cut between rows
+    if command == "timeline" and orientation == "portrait":
+        assert pages == 1  # 91 rows fit one A4 page with shorter rows (timeline_print), at ~97 % of its width
+    elif command == "timeline":
+        assert pages >= 2  # not even short rows fit a slide at a readable size: cut between rows
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert re.search(rf"Title:\s+{re.escape(title)}", info)
 
@@ -104,3 +107,28 @@ def test_output_kind_comes_from_the_suffix(run, tmp_path: Path) -> None:
     assert result.exit_code == 2 and not (tmp_path / "map.pdf").exists()
     result = run("timeline", "-o", str(tmp_path / "timeline.svg"))
     assert result.exit_code == 0 and (tmp_path / "timeline.svg").read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_timeline_print_rows(project: Project, built) -> None:
+    """A4: the tallest rows at which the Dortmund timeline fits one page without shrinking much; a slide keeps
+    the normal rows and the cut between rows; a drawing that fits as it is keeps the normal rows."""
+    from citykg.views import ViewOptions
+    from citykg.views import project as projection
+    from citykg.views.prints import drawing_document, one_page_scale
+    from citykg.views.timeline import timeline_model, timeline_print
+    from citykg.views.timeline.model import ROW_H, SECTION_H
+
+    real = projection(built.dataset)
+    model = timeline_model(real, ViewOptions(lang="de"))
+    svg, breaks = timeline_print(model, "de", "a4")
+    assert (
+        one_page_scale(svg, "a4") is not None
+        and drawing_document(svg, "a4", breaks=breaks)[0].count('class="page"') == 1
+    )
+    heights = {b - a for a, b in itertools.pairwise(breaks)}
+    assert max(heights - {SECTION_H}) < ROW_H  # shorter rows than on screen
+    slide, slide_breaks = timeline_print(model, "de", "slide")
+    assert one_page_scale(slide, "slide") is None and ROW_H in {b - a for a, b in itertools.pairwise(slide_breaks)}
+    assert drawing_document(slide, "slide", breaks=slide_breaks)[0].count('class="page"') >= 2
+    short = timeline_model(real, ViewOptions(lang="de", kinds=("twinning",)))
+    assert len(short.rows) < 20 and f'height="{ROW_H}"' in timeline_print(short, "de", "a4")[0]

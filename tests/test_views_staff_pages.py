@@ -66,3 +66,31 @@ def test_named_query_page_in_german(browser, server) -> None:
         assert elsewhere == []
     finally:
         context.close()
+
+
+def _cells(html: str) -> list[list[str]]:
+    body = html.split('<table class="results">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+
+
+@pytest.mark.parametrize(("lang", "high"), [("de", "hoch"), ("en", "high")])
+def test_named_query_page_codes_in_words(server, lang: str, high: str) -> None:
+    """The confidence column (a code literal the query derives from ckgv:high) shows the vocabulary's label in
+    the page's language, linked to the concept; the CSV download keeps the code."""
+    from urllib.parse import urlencode
+    from urllib.request import Request, urlopen
+
+    origin = server.url.rstrip("/")
+    params = {"resource": "city/amiens", "lang": lang}
+    page = Request(f"{origin}/queries/sources-of?{urlencode(params)}", headers={"Accept": "text/html"})
+    with urlopen(page) as response:
+        html = response.read().decode("utf-8")
+    head = re.findall(r'<th title="([^"]+)"', html)
+    rows = _cells(html)
+    levels = {row[head.index("confidence")] for row in rows}
+    assert rows and high in levels and levels <= {"hoch", "mittel", "unbestätigt", "high", "medium", "unverified"}
+    assert (lang == "en") == ("high" in levels) and "/vocab/high" in html
+    with urlopen(f"{origin}/queries/sources-of?{urlencode({**params, 'format': 'csv'})}") as response:
+        csv = response.read().decode("utf-8")
+    assert ",high" in csv and "hoch" not in csv

@@ -8,7 +8,7 @@ hosts: styles and the one script are under ``/static/`` and the Content-Security
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,6 +20,7 @@ from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from citykg.codes import Codes
 from citykg.headers import column, header
 from citykg.namespaces import CKG, CKGV, ONTOLOGY_IRI, sparql_prologue
 from citykg.profile.dates import human
@@ -68,6 +69,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._codes: tuple[int, Codes] | None = None
 
     # -- language and links ----------------------------------------------------------------------------------
     def language(self, request: Request) -> tuple[str, bool]:
@@ -104,6 +106,19 @@ class Pages:
         if page.startswith(prefix + "/page/"):
             return prefix + "/data/" + page[len(prefix + "/page/") :] + "." + FORMATS[fmt].extension
         return prefix + "/resource?" + urlencode({"iri": str(iri), "format": fmt})
+
+    def codes(self) -> Codes:
+        """The vocabulary's concepts in the served data, read once per generation of the data."""
+        holdings = self.state.holdings
+        if self._codes is None or self._codes[0] != holdings.generation:
+            self._codes = (holdings.generation, Codes.of(holdings.dataset))
+        return self._codes[1]
+
+    def coded(self, table: Any) -> Any:
+        """A named query's table with code literals ("high") as their concepts, which the cells show by label."""
+        if table is None or not table.rows:
+            return table
+        return replace(table, rows=self.codes().with_concepts(table.rows))
 
     def view(self, node: Node | None, lang: str) -> TermView:
         if node is None:
@@ -157,6 +172,7 @@ class Pages:
             "http_url": http_url,
             "header": lambda query: header(query, lang),
             "column": column,
+            "coded": self.coded,
             "human_date": lambda node: human(node, lang) if getattr(node, "datatype", None) in DATES else str(node),
             **values,
         }

@@ -5,8 +5,9 @@ resources staff think in (the focus city, its partner cities, networks and UN bo
 every other resource (events, people, posts, programmes, SDGs …) into the nearest core resource it hangs
 on, preferring a partner or network over the focus city: a partnership's milestones are folded into the
 partner city. A click on a core resource unfolds what is folded into it. Resources with no drawn relation
-are left out unless asked for (``isolated``). The page (network.js) applies the same rule; ``drawn`` is its
-mirror, for tests and for the command's report.
+are left out unless asked for (``isolated``), except those holding folded resources visible in the chosen
+year: the events of a year stay reachable from their relationship. The page (network.js) applies the same
+rule; ``drawn`` is its mirror, for tests and for the command's report.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def fold(proj: Projection, options: ViewOptions) -> Fold:
     return Fold(result, hide_isolated)
 
 
+def anchors_in(proj: Projection, fold_: Fold, node: str, shown: set[str]) -> tuple[str, ...]:
+    """The anchors of a folded ``node`` in a year whose view holds ``shown``: its own, or the focus when none of
+    them is shown then (an event of 2021 whose partner network shows only in other years unfolds from the focus)."""
+    own = fold_.anchors[node]
+    if own and proj.focus in shown and not shown.intersection(own):
+        return (proj.focus,)
+    return own
+
+
 def drawn(
     proj: Projection,
     fold_: Fold,
@@ -101,9 +111,13 @@ def drawn(
     """What the page draws for ``year`` with the core resources ``unfolded`` opened (mirror of network.js)."""
     seen = visible(proj, year, show_undated=show_undated)
     opened = set(unfolded)
-    nodes = {n for n in seen.nodes if n not in fold_.anchors or opened.intersection(fold_.anchors[n])}
+    anchors = {n: anchors_in(proj, fold_, n, seen.nodes) for n in seen.nodes if n in fold_.anchors}
+    nodes = {n for n in seen.nodes if n not in anchors or opened.intersection(anchors[n])}
+    holding = {a for n in seen.nodes - nodes for a in anchors[n]}
     edges = {(u, v, k) for u, v, k in seen.edges if u in nodes and v in nodes}
     if fold_.hide_isolated:
-        linked = {n for u, v, _ in edges for n in (u, v)}
+        # a resource holding folded ones is not isolated: with a year chosen, a partner whose only relation
+        # that year is a milestone (Amiens in 1959) stays drawn, "Amiens (+1)", and a click shows the event
+        linked = {n for u, v, _ in edges for n in (u, v)} | holding
         nodes = {n for n in nodes if n in linked or n == proj.focus}
     return Visible(nodes, edges, {n: seen.classes[n] for n in nodes})

@@ -69,11 +69,9 @@ PAGES = {"a4": "a4", "slide": "16:9"}
 MARGIN_MM, PX_PER_MM = 8.0, 96 / 25.4
 
 
-def drawing_document(svg: str, page: str = "a4", *, breaks: Sequence[float] = ()) -> tuple[str, bool]:
-    """An HTML document that prints the SVG drawing ``svg`` on ``page`` (a4 or slide), and whether that page
-    is landscape. The drawing is scaled to the page's width (or shrunk to at most three quarters of that to
-    fit one page); a taller drawing (a long timeline) goes on several pages, cut at one of ``breaks`` (the y
-    of its rows) so that no row is cut in two."""
+def _layout(svg: str, page: str) -> tuple[float, float, float, float, float, float, bool]:
+    """Drawing width and height, page width and height, printable height (mm), the scale (mm per unit of the
+    drawing) and whether the page is landscape, by the rule of :func:`drawing_document`."""
     if page not in PAGES:
         raise UsageError(f"unknown page {page!r}", hint="use a4 or slide")
     size = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
@@ -86,6 +84,22 @@ def drawing_document(svg: str, page: str = "a4", *, breaks: Sequence[float] = ()
     scale = box_w / width  # millimetres per unit of the drawing
     if height * scale > box_h and box_h / height >= 0.75 * scale:
         scale = box_h / height  # fits on one page at a readable size
+    return width, height, page_w, page_h, box_h, scale, landscape
+
+
+def one_page_scale(svg: str, page: str = "a4") -> float | None:
+    """The scale (mm per unit) at which ``drawing_document`` prints ``svg`` on one ``page`` (never below three
+    quarters of the page's width), or None when it takes several pages: a long timeline tries shorter rows."""
+    _, height, _, _, box_h, scale, _ = _layout(svg, page)
+    return scale if height * scale <= box_h + 0.01 else None
+
+
+def drawing_document(svg: str, page: str = "a4", *, breaks: Sequence[float] = ()) -> tuple[str, bool]:
+    """An HTML document that prints the SVG drawing ``svg`` on ``page`` (a4 or slide), and whether that page
+    is landscape. The drawing is scaled to the page's width (or shrunk to at most three quarters of that to
+    fit one page); a taller drawing (a long timeline) goes on several pages, cut at one of ``breaks`` (the y
+    of its rows) so that no row is cut in two."""
+    width, height, page_w, page_h, box_h, scale, landscape = _layout(svg, page)
     slices: list[tuple[float, float]] = []
     top, step = 0.0, box_h / scale
     while top < height - 0.5:

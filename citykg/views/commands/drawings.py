@@ -145,12 +145,13 @@ def timeline(
     output: Path | None,
 ) -> None:
     """Partnerships, milestones, memberships, posts, awards and events over time: HTML, SVG, or PDF and PNG on
-    A4 or a 16:9 slide (a long timeline goes on several pages, cut between rows).
+    A4 or a 16:9 slide (a long timeline goes on one page with shorter rows when that fits, else on several
+    pages, cut between rows).
 
     Examples: citykg timeline; citykg timeline --since 1990 --format svg -o since-1990.svg;
     citykg timeline --kinds twinning -o partnerships.pdf
     """
-    from citykg.views.timeline import row_edges, timeline_html, timeline_model, timeline_svg
+    from citykg.views.timeline import timeline_html, timeline_model, timeline_print, timeline_svg
 
     if until is not None and until < since:
         raise UsageError(f"--until {until} is before --since {since}")
@@ -172,7 +173,8 @@ def timeline(
     elif fmt == "svg":
         data = timeline_svg(proj, options).encode("utf-8")
     else:
-        data = _printed(timeline_svg(proj, options), fmt, page, tuple(row_edges(model)))
+        svg, breaks = timeline_print(model, options.lang, page)
+        data = _printed(svg, fmt, page, tuple(breaks))
     target = write(output, data, f"citykg-timeline.{fmt}")
     rows = model.rows
     where = f"wrote {target}" if target else "wrote the timeline to stdout"

@@ -106,7 +106,7 @@
     const hidden = new Map();
     if (!state.unfoldAll) {
       for (const id of Array.from(nodes)) {
-        const anchors = anchorsOf.get(id);
+        const anchors = anchorsAt(id, nodes);
         if (anchors && !anchors.some(a => state.unfolded.has(a))) {
           nodes.delete(id);
           for (const a of anchors) hidden.set(a, (hidden.get(a) || 0) + 1);
@@ -120,10 +120,20 @@
     if (F.hideIsolated && !state.isolated) {
       const linked = new Set();
       for (const id of edges) { const e = edgeById.get(id); linked.add(e.from); linked.add(e.to); }
-      for (const id of Array.from(nodes)) if (id !== D.focus && !linked.has(id)) nodes.delete(id);
+      /* a resource holding folded ones ("Amiens (+1)" in 1959) is not isolated: a click shows them */
+      for (const id of Array.from(nodes)) if (id !== D.focus && !linked.has(id) && !hidden.get(id)) nodes.delete(id);
     }
     return { year: year, nodes: nodes, edges: edges, cls: cls, hidden: hidden };
   }
+
+  /* the anchors of a folded resource in this year: its own, or the focus when none of them is drawn then (an
+     event whose relationship shows in another year stays reachable from the focus) */
+  function anchorsAt(id, nodes) {
+    const own = anchorsOf.get(id);
+    if (own && own.length && D.focus !== null && D.focus !== undefined && nodes.has(D.focus) && !own.some(a => nodes.has(a))) return [D.focus];
+    return own;
+  }
+  function holds(id) { return foldedInto.has(id) || (typeof current !== 'undefined' && (current.hidden.get(id) || 0) > 0); }
 
   /* ---- vis items ---- */
   function shade(hex, factor) {
@@ -265,7 +275,7 @@
     if (moves.length) nodes.update(moves);
   }
   function toggleFold(id) {
-    if (!foldedInto.has(id)) return false;
+    if (!holds(id) && !state.unfolded.has(id)) return false;
     state.unfolded.has(id) ? state.unfolded.delete(id) : state.unfolded.add(id);
     refresh();
     return true;
@@ -427,7 +437,7 @@
     if (n.co) row(dl, ui.country, K.pick(n.co, lang));
     if (n.d) row(dl, ui.description, K.pick(n.d, lang));
     details.appendChild(dl);
-    if (foldedInto.has(id) && !state.unfoldAll) {
+    if ((holds(id) || state.unfolded.has(id)) && !state.unfoldAll) {
       const open = state.unfolded.has(id);
       const folded = current.hidden.get(id) || 0;
       const text = open ? ui.fold : ui.unfold + (folded ? ' (' + folded + ' ' + ui.folded + ')' : '');
@@ -490,7 +500,7 @@
   function focusNode(id) {
     const message = document.getElementById('search-message');
     if (!current.nodes.has(id) && anchorsOf.has(id) && !state.unfoldAll) {
-      const anchor = anchorsOf.get(id).find(a => current.nodes.has(a));
+      const anchor = (anchorsAt(id, current.nodes) || []).find(a => current.nodes.has(a));
       if (anchor !== undefined) { state.unfolded.add(anchor); refresh(); }
     }
     if (!current.nodes.has(id)) { message.textContent = ui.not_visible; return false; }

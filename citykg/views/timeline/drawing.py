@@ -25,14 +25,37 @@ from citykg.views.timeline.model import (
     timeline_model,
 )
 
+#: Row heights a print may use, largest first: a compact row (bars and names keep their size) lets a long
+#: timeline fit one A4 page (citykg.views.prints.fits_one_page).
+ROW_HEIGHTS = (ROW_H, 20, 18, 16)
 
-def timeline_svg(source: Graph | Projection, options: ViewOptions | None = None, *, width: int = WIDTH) -> str:
-    """A static SVG timeline in ``options.lang`` (since ``options.since``, default 1960)."""
+
+def timeline_svg(
+    source: Graph | Projection, options: ViewOptions | None = None, *, width: int = WIDTH, row_h: int = ROW_H
+) -> str:
+    """A static SVG timeline in ``options.lang`` (since ``options.since``, default 1960), rows ``row_h`` high."""
     options = options or ViewOptions()
-    return _svg(timeline_model(source, options), options.lang, width, interactive=False)
+    return _svg(timeline_model(source, options), options.lang, width, interactive=False, row_h=row_h)
 
 
-def _svg(model: TimelineModel, lang: str, width: int, *, interactive: bool) -> str:
+def timeline_print(model: TimelineModel, lang: str, page: str = "a4") -> tuple[str, list[float]]:
+    """The SVG to print ``model`` on ``page`` and the y where a page may break: on one page when some row
+    height of ROW_HEIGHTS lets it fit (the one that prints largest, the tallest rows among equals), else the
+    normal rows cut over several pages (citykg.views.prints)."""
+    from citykg.views.prints import one_page_scale
+
+    best: tuple[float, int, str] | None = None
+    for row_h in ROW_HEIGHTS:
+        svg = _svg(model, lang, WIDTH, interactive=False, row_h=row_h)
+        scale = one_page_scale(svg, page)
+        if scale is not None and (best is None or scale > best[0] + 1e-9):
+            best = (scale, row_h, svg)
+    if best is not None:
+        return best[2], row_edges(model, best[1])
+    return _svg(model, lang, WIDTH, interactive=False), row_edges(model)
+
+
+def _svg(model: TimelineModel, lang: str, width: int, *, interactive: bool, row_h: int = ROW_H) -> str:
     proj, words = model.proj, WORDS[lang]
     x0, x1 = LABEL_W + 10, width - 20
     span = (model.until + 1) - model.since
@@ -46,7 +69,7 @@ def _svg(model: TimelineModel, lang: str, width: int, *, interactive: bool) -> s
         if not sections or sections[-1][0] != r.section:
             sections.append((r.section, []))
         sections[-1][1].append(r)
-    height = 48 + AXIS_H + sum(SECTION_H + ROW_H * len(rs) for _, rs in sections) + 94
+    height = 48 + AXIS_H + sum(SECTION_H + row_h * len(rs) for _, rs in sections) + 94
     out: list[str] = []
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -101,18 +124,18 @@ def _svg(model: TimelineModel, lang: str, width: int, *, interactive: bool) -> s
         y += SECTION_H
         for number, r in enumerate(section_rows):
             if number % 2 == 1:
-                out.append(f'<rect x="10" y="{y}" width="{x1 - 10}" height="{ROW_H}" fill="#f7f8fa"/>')
+                out.append(f'<rect x="10" y="{y}" width="{x1 - 10}" height="{row_h}" fill="#f7f8fa"/>')
             label = r.label.get(lang) or ""
             if label:
                 shown = label if len(label) <= 40 else label[:39] + "…"
                 out.append(
-                    f'<text x="{LABEL_W}" y="{y + 15}" text-anchor="end" font-size="12.5" fill="#1f2328" '
+                    f'<text x="{LABEL_W}" y="{y + row_h // 2 + 4}" text-anchor="end" font-size="12.5" fill="#1f2328" '
                     'class="row-label">'
                     f"<title>{text(label)}</title>{text(shown)}</text>"
                 )
             for it in sorted(r.items, key=lambda i: (i.kind == "point", i.start or 0)):
-                out.append(_item_svg(it, y, x, lang, model, interactive))
-            y += ROW_H
+                out.append(_item_svg(it, y, x, lang, model, interactive, row_h))
+            y += row_h
     out.append(_legend(model, lang, height - 40, width - 40))
     out.append("</svg>")
     return "".join(out)
@@ -163,16 +186,18 @@ def _legend(model: TimelineModel, lang: str, y: float, width: float) -> str:
     return "".join(out)
 
 
-def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactive: bool) -> str:
+def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactive: bool, row_h: int = ROW_H) -> str:
     words = WORDS[lang]
+    half, pad = row_h // 2, (row_h - 12) // 2  # the middle of the row; bars are 12 high in every row height
+    bar = row_h - 2 * pad
     data_attr = f' data-item="{it.id}"' if interactive else ""
     title = it.label.get(lang, "")
     when = _period_text(it, lang)
     tip = f"<title>{text(title + (' – ' + when if when else ''))}</title>"
     if it.start is None:
         return (
-            f'<g{data_attr}><circle cx="{x(model.since) + 6:.1f}" cy="{y + ROW_H / 2}" r="4" fill="#ffffff" '
-            f'stroke="{it.colour}" stroke-width="2"/><text x="{x(model.since) + 16:.1f}" y="{y + 15}" '
+            f'<g{data_attr}><circle cx="{x(model.since) + 6:.1f}" cy="{y + row_h / 2}" r="4" fill="#ffffff" '
+            f'stroke="{it.colour}" stroke-width="2"/><text x="{x(model.since) + 16:.1f}" y="{y + half + 4}" '
             f'font-size="11" fill="#5f6b76">{text(words["undated"])}</text>{tip}</g>'
         )
     if it.kind == "point" or it.start == it.end:
@@ -182,14 +207,15 @@ def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactiv
         if it.colour == CLASS_STYLE["award"][0]:
             size = 6
             points = (
-                f"{cx:.1f},{y + 11 - size} {cx + size:.1f},{y + 11} {cx:.1f},{y + 11 + size} {cx - size:.1f},{y + 11}"
+                f"{cx:.1f},{y + half - size} {cx + size:.1f},{y + half} "
+                f"{cx:.1f},{y + half + size} {cx - size:.1f},{y + half}"
             )
             shape = f'<polygon points="{points}" fill="{it.colour}" stroke="#7a6000"/>'
             year = text(str(it.data.get("start", ""))[:4])
-            label = f'<text x="{cx + 10:.1f}" y="{y + 15}" font-size="11" fill="#1f2328">{year}</text>'
+            label = f'<text x="{cx + 10:.1f}" y="{y + half + 4}" font-size="11" fill="#1f2328">{year}</text>'
             return f"<g{data_attr}>{shape}{label}{tip}</g>"
         return (
-            f'<circle cx="{cx:.1f}" cy="{y + ROW_H / 2}" r="3.6" fill="{it.colour}" stroke="#ffffff" '
+            f'<circle cx="{cx:.1f}" cy="{y + row_h / 2}" r="3.6" fill="{it.colour}" stroke="#ffffff" '
             f'stroke-width="1"{data_attr}>{tip}</circle>'
         )
     start = it.start
@@ -198,22 +224,20 @@ def _item_svg(it: Item, y: float, x, lang: str, model: TimelineModel, interactiv
         return ""
     bx0, bx1 = x(start), max(x(end), x(start) + 3)
     parts = [
-        f'<rect x="{bx0:.1f}" y="{y + 5}" width="{bx1 - bx0:.1f}" height="{ROW_H - 10}" rx="3" fill="{it.colour}"'
+        f'<rect x="{bx0:.1f}" y="{y + pad}" width="{bx1 - bx0:.1f}" height="{bar}" rx="3" fill="{it.colour}"'
         + (' fill-opacity="0.55"' if it.data.get("status") == "ended" else "")
         + "/>"
     ]
     if it.dormant_from is not None and it.dormant_from <= end:
         dx = x(it.dormant_from)
         parts.append(
-            f'<rect x="{dx:.1f}" y="{y + 5}" width="{max(bx1 - dx, 2):.1f}" height="{ROW_H - 10}" '
+            f'<rect x="{dx:.1f}" y="{y + pad}" width="{max(bx1 - dx, 2):.1f}" height="{bar}" '
             f'fill="url(#dormant-{lang})"/>'
         )
     if start < model.since:
-        parts.append(
-            f'<path d="M{bx0 - 1:.1f} {y + 5} l-6 {(ROW_H - 10) / 2} l6 {(ROW_H - 10) / 2}z" fill="{it.colour}"/>'
-        )
+        parts.append(f'<path d="M{bx0 - 1:.1f} {y + pad} l-6 {bar / 2} l6 {bar / 2}z" fill="{it.colour}"/>')
     if it.open_end:
-        parts.append(f'<path d="M{bx1:.1f} {y + 5} l7 {(ROW_H - 10) / 2} l-7 {(ROW_H - 10) / 2}z" fill="{it.colour}"/>')
+        parts.append(f'<path d="M{bx1:.1f} {y + pad} l7 {bar / 2} l-7 {bar / 2}z" fill="{it.colour}"/>')
     return f"<g{data_attr}>" + "".join(parts) + tip + "</g>"
 
 
@@ -237,7 +261,7 @@ def _period_text(it: Item, lang: str) -> str:
     return ", ".join(parts)
 
 
-def row_edges(model: TimelineModel) -> list[float]:
+def row_edges(model: TimelineModel, row_h: int = ROW_H) -> list[float]:
     """The y of every row's and section's top edge in the drawing: where a print may break the page."""
     edges: list[float] = []
     y = 48 + AXIS_H
@@ -248,6 +272,6 @@ def row_edges(model: TimelineModel) -> list[float]:
             edges.append(y)
             y += SECTION_H
         edges.append(y)
-        y += ROW_H
+        y += row_h
     edges.append(y)
     return edges
