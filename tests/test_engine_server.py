@@ -64,6 +64,27 @@ def test_insert_data_into_the_default_graph_with_predeclared_prefixes(writable: 
     assert ask(writable, 'ASK { <urn:t:x> <http://schema.org/name> "kept" }')
 
 
+def test_pages_void_and_search_follow_an_update(project, writable: Server) -> None:
+    """The server process reads the store it serves (no copy): after an update its pages, search and VoID show
+    the new state at once."""
+    iri = project.base + "city/neverland-after-update"
+
+    def void_triples() -> int:
+        response = writable.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, response.text
+        lines = [line for line in response.text.splitlines() if "rdfs.org/ns/void#triples" in line]
+        return max(int(line.split('"')[1]) for line in lines)
+
+    assert "neverland-after-update" not in writable.get("/search", params={"q": "Neverland"}).text
+    before = void_triples()
+    update = f'INSERT DATA {{ GRAPH <urn:t:pages> {{ <{iri}> rdfs:label "Neverland"@en }} }}'
+    assert writable.post("/sparql", content=update, headers=AUTH).status_code == 200
+    assert void_triples() == before + 1
+    assert "neverland-after-update" in writable.get("/search", params={"q": "Neverland"}).text
+    page = writable.get("/page/city/neverland-after-update", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Neverland" in page.text
+
+
 def test_updates_survive_a_restart(project, writable: Server, tmp_path) -> None:
     response = writable.post("/sparql", content="INSERT DATA { <urn:t:durable> <urn:t:p> 42 }", headers=AUTH)
     assert response.status_code == 200, response.text

@@ -46,16 +46,6 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _pages_data(dump: Path, *, remove: bool) -> Dataset:
-    """The served data as an rdflib dataset for the pages (parsed once, in the background; a temporary
-    dump is removed then, the build's own N-Quads stay)."""
-    dataset = Dataset(default_union=True)
-    dataset.parse(dump, format="nquads")
-    if remove:
-        dump.unlink(missing_ok=True)
-    return dataset
-
-
 def load_shapes(path: Path) -> Graph:
     graph = Graph()
     if path.is_file():
@@ -152,11 +142,10 @@ def serve(
     for message in served.messages:
         click.echo(f"citykg serve: {message}", err=True)
     holdings = Holdings(
-        None,
+        served.location,  # opened read-only by this process when a page first reads it: no copy of the data
         project.base,
         declared=names,
         focus=URIRef(served.focus) if served.focus else None,
-        loader=lambda: _pages_data(served.dump, remove=served.owns_dump),
         graph_names=[URIRef(g) for g in served.graphs],
         triples=served.triples,
     )
@@ -181,9 +170,6 @@ def serve(
     state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file), served.location)
     app = create_app(state)
     state.pool.start()
-    import rdflib.plugins.parsers.nquads  # noqa: F401 - imported here, never by the thread a worker may fork over
-
-    holdings.load_in_background()  # the pages' rdflib dataset; SPARQL and named queries need not wait
     listen = default_base_url(host, real_port)
     click.echo(f"citykg serve: listening on {listen} (SPARQL endpoint {settings.url('/sparql')})")
     click.echo(

@@ -144,7 +144,7 @@ def describe(holdings: Holdings, iri: URIRef) -> Description:
         )
     result.relations.sort(key=lambda r: (min((str(d) for _, d in r.dates), default="9999"), str(r.iri)))
     if holdings.holds(iri):
-        result.graph_size = len(holdings.graph(iri))
+        result.graph_size = holdings.graph_size(iri)
     return result
 
 

@@ -1,4 +1,4 @@
-"""Finding resources by label (the search box, class listings) and near misses (the 404 page)."""
+"""Finding resources by label (the search box, class listings) and near misses (the 404 page), in the store."""
 
 from __future__ import annotations
 
@@ -6,29 +6,39 @@ import difflib
 import re
 import time
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib import Literal, URIRef
 
 from citykg.server.cache import LRU
-from citykg.server.datasets import Holdings
+from citykg.server.datasets import LABELS, Holdings, pick
 
 
 def search(holdings: Holdings, text: str, lang: str, kind: URIRef | None = None, limit: int = 100) -> list[URIRef]:
-    """Resources whose label (any language) or IRI contains ``text``; exact, then prefix, then substring."""
+    """Resources whose label (any language) or IRI contains ``text``; exact, then prefix, then substring.
+
+    The store finds the candidates (queries/server/search.rq, or search-kind.rq for a class listing, with
+    the text bound as ``?needle``); they are ranked here."""
     needle = text.casefold().strip()[:200]
-    pool: set[URIRef] | None = None
+    names: dict[URIRef, dict[str, str]] = {}
+    rank = {p: i for i, p in enumerate(LABELS)}
     if kind is not None:
-        pool = {s for s in holdings.dataset.subjects(RDF.type, kind) if isinstance(s, URIRef)}
+        rows = holdings.select("search-kind", kind=kind)
+    else:
+        rows = holdings.select("search", needle=Literal(text.strip()[:200].lower()))
+    rows.sort(key=lambda row: rank.get(row[1], len(rank)))  # type: ignore[arg-type]
+    for iri, _, label in rows:
+        if not isinstance(iri, URIRef):
+            continue
+        found = names.setdefault(iri, {})
+        if isinstance(label, Literal):
+            found.setdefault((label.language or "").lower(), str(label))
     scored: list[tuple[int, str, URIRef]] = []
-    candidates = pool if pool is not None else set(holdings.labels)
-    for iri in candidates:
-        names = holdings.labels.get(iri, {})
-        shown = holdings.label(iri, lang) or str(iri)
+    for iri, labels in names.items():
+        shown = pick(labels, lang) if labels else str(iri)
         if not needle:
             scored.append((0, shown.casefold(), iri))
             continue
         best = None
-        for name in names.values():
+        for name in labels.values():
             folded = name.casefold()
             score = 0 if folded == needle else 1 if folded.startswith(needle) else 2 if needle in folded else None
             if score is not None and (best is None or score < best):
@@ -82,12 +92,10 @@ def _close_iris(holdings: Holdings, wanted: str, limit: int, deadline: float) ->
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(wanted)
     scored: list[tuple[float, str, URIRef]] = []
-    for count, iri in enumerate(holdings.labels):
+    for count, (iri,) in enumerate(holdings.rows("labelled", base=Literal(base))):
         if count % 256 == 0 and time.monotonic() > deadline:
             break
         text = str(iri)
-        if not text.startswith(base):
-            continue
         matcher.set_seq1(text[len(base) :])
         if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
             scored.append((-matcher.ratio(), text, iri))

@@ -47,7 +47,7 @@ async def favicon(request: Request) -> Response:
 
 
 def text_in(state, subject: URIRef, predicate: URIRef, lang: str) -> str | None:  # type: ignore[no-untyped-def]
-    values = [o for o in state.holdings.dataset.objects(subject, predicate) if isinstance(o, Literal)]
+    values = [o for p, o in state.holdings.rows("statements", s=subject) if p == predicate and isinstance(o, Literal)]
     for wanted in (lang, "en", "de", None):
         for value in values:
             if (value.language or None) == wanted:

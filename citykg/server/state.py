@@ -139,17 +139,16 @@ class ServerState:
     async def update(self, task: UpdateTask) -> Outcome:
         if self._update_lock is None:
             self._update_lock = asyncio.Lock()
-        await self.holdings.wait()  # the change is applied to the pages' dataset too
         async with self._update_lock:
             outcome = await self.execute(task)
             if outcome.changes is not None:
                 removed, added = outcome.changes
                 async with self.views.data_lock:  # not while a view's projection reads the dataset
-                    self.holdings.apply(removed, added)
+                    self.holdings.changed()  # reopened: pages, VoID and labels read the updated store
                     self.cache.clear()
                     self.pages_cache.clear()
                     self.views.clear()
                     self.pool.refresh()
-                outcome.extra["removed"], outcome.extra["added"] = len(removed), len(added)
+                outcome.extra["removed"], outcome.extra["added"] = removed, added
                 outcome.changes = None
             return outcome

@@ -1,7 +1,8 @@
 """VoID and DCAT at ``/.well-known/void``: computed counts, partitions, distributions, the endpoint.
 
 The data's own description of the dataset (title, licence, keywords … in ``graph/dataset.ttl``) is kept;
-everything countable is computed here, from what the server holds.
+everything countable is computed here, from the served store (queries/server/void-*.rq), once per generation:
+after an update the counts describe the updated store.
 """
 
 from __future__ import annotations
@@ -40,30 +41,25 @@ def statistics(state) -> Statistics:  # type: ignore[no-untyped-def]
 
 
 def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
+    """The counts from the store, by the aggregate queries of queries/server/void-*.rq."""
     holdings = state.holdings
+    base = Literal(holdings.base)
     stats = Statistics()
-    subjects: set = set()
-    objects: set = set()
-    for s, p, o in holdings.dataset.triples((None, None, None)):
-        stats.triples += 1
-        subjects.add(s)
-        objects.add(o)
-        stats.properties[p] += 1
-        if p == RDF.type:
-            stats.classes[o] += 1
-    stats.subjects = len(subjects)
-    stats.objects = len(objects)
-    stats.entities = sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(holdings.base))
-    stats.graphs = [(name, len(holdings.graph(name))) for name in holdings.named_graphs()]
+    ((triples, subjects, objects),) = holdings.select("void-totals")
+    stats.triples, stats.subjects, stats.objects = int(triples), int(subjects), int(objects)
+    entities = holdings.select("void-entities", base=base)
+    stats.entities = int(entities[0][0]) if entities else 0  # type: ignore[arg-type]
+    stats.classes = Counter({cls: int(n) for cls, n in holdings.rows("void-classes")})
+    stats.properties = Counter({prop: int(n) for prop, n in holdings.rows("void-properties")})
+    sizes = {graph: int(n) for graph, n in holdings.rows("void-graphs")}
+    stats.graphs = [(name, sizes.get(name, 0)) for name in holdings.named_graphs()]
     return stats
 
 
 def dataset_iri(state) -> URIRef:  # type: ignore[no-untyped-def]
     holdings = state.holdings
-    for candidate in holdings.dataset.subjects(RDF.type, VOID.Dataset):
-        if isinstance(candidate, URIRef) and str(candidate).startswith(holdings.base):
-            return candidate
-    return URIRef(holdings.base + "dataset")
+    found = holdings.select("dataset", base=Literal(holdings.base))
+    return found[0][0] if found else URIRef(holdings.base + "dataset")  # type: ignore[return-value]
 
 
 def version(state) -> str:  # type: ignore[no-untyped-def]
@@ -112,8 +108,10 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
     dataset = dataset_iri(state)
     document = URIRef(settings.url("/.well-known/void"))
     endpoint = URIRef(state.endpoint)
-    for p, o in holdings.dataset.predicate_objects(dataset):
+    licence = None
+    for p, o in holdings.rows("statements", s=dataset):
         graph.add((dataset, p, o))
+        licence = o if p == DCTERMS.license and licence is None else licence
     graph.add((document, RDF.type, VOID.DatasetDescription))
     graph.add((document, FOAF.primaryTopic, dataset))
     graph.add((document, DCTERMS.title, Literal("VoID and DCAT description of the citykg dataset", lang="en")))
@@ -152,7 +150,6 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
         graph.add((name, RDF.type, VOID.Dataset))
         graph.add((name, VOID.triples, count(size)))
         graph.add((name, DCAT.accessURL, URIRef(settings.url("/rdf-graph-store"))))
-    licence = holdings.dataset.value(dataset, DCTERMS.license)
     for dump in dumps(state):
         url = URIRef(dump["url"])
         graph.add((dataset, VOID.dataDump, url))

@@ -1,16 +1,16 @@
 """Worker processes for CPU-bound queries, with a timeout that really stops the work.
 
-Workers are forked from the process that holds the loaded dataset, so they start in milliseconds and
-share its memory copy-on-write. A task goes to an idle worker over a socket pair; when it does not
-answer within the timeout the worker is killed (SIGKILL) and a fresh one is forked in its place, so a
-runaway query never holds a worker (or the event loop) for longer than the timeout. After an update
-the pool is re-forked, so every later query sees the new data.
+Workers are forked, in milliseconds, by a *zygote*: a small process forked from the server when the pool
+starts, before the server process opens the store for its pages. So no worker ever inherits a RocksDB
+handle or the state of its background threads (a child that inherits them can hang when it opens the store
+for writing), however often workers are replaced. The zygote hands each new worker's socket to the server
+over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that socket; when it does not answer
+within the timeout the worker is killed (SIGKILL) and a fresh one takes its place, so a runaway query never
+holds a worker (or the event loop) for longer than the timeout. After an update the pool is renewed, and
+the new workers open the updated store.
 
-The parent runs no threads that could hold locks a child needs across ``fork`` (the app serves files
-itself and binds its socket before uvicorn starts; the only threads are those that generate the view
-pages, :mod:`citykg.server.views`, which run rdflib, networkx and Jinja with every module imported
-beforehand, and take no lock the query handler uses), and a child closes every inherited descriptor but
-its own socket, ignores SIGINT (the parent stops it) and dies with the parent (PR_SET_PDEATHSIG).
+The zygote and the workers close every inherited descriptor but their own sockets, ignore SIGINT (the
+server stops them) and die with their parent (PR_SET_PDEATHSIG); the zygote reaps its workers.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 HEADER = struct.Struct("!Q")
+PID = struct.Struct("!q")
 PR_SET_PDEATHSIG = 1
 
 
@@ -74,12 +75,16 @@ class Pool:
         self.forks = 0
         self.killed = 0
         self.closed = False
+        self._zygote: socket.socket | None = None
+        self._zygote_pid = 0
+        self._reap_zygote: Callable[[], Any] = lambda: None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the first workers; call before serving (the dataset is loaded, no threads run yet)."""
         gc.collect()
-        gc.freeze()  # keep the loaded dataset's pages shared: the children's GC never touches them
+        gc.freeze()  # keep the imported modules' pages shared: the children's GC never touches them
+        self._start_zygote()
         for _ in range(self.size):
             self.idle.append(self._fork())
 
@@ -88,6 +93,7 @@ class Pool:
         for worker in list(self.workers.values()):
             self._kill(worker)
         self.idle.clear()
+        self._stop_zygote()
 
     def refresh(self) -> None:
         """Retire every worker (busy ones when they finish) and fork fresh ones from the current data."""
@@ -169,26 +175,70 @@ class Pool:
                 return
 
     # -- processes -------------------------------------------------------------------------------------------
-    def _fork(self) -> Worker:
-        parent_end, child_end = socket.socketpair()
+    def _start_zygote(self, *, fresh: bool = False) -> None:
+        """Fork the zygote (at start, before this process opens the store); ``fresh``: start it as a new
+        interpreter instead (when it died later: by then this process may hold a store handle)."""
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
+        if fresh:
+            import subprocess
+
+            process = subprocess.Popen(
+                [sys.executable, "-m", "citykg.server.workers", str(there.fileno())],
+                stdin=subprocess.PIPE,
+                pass_fds=[there.fileno()],
+            )
+            assert process.stdin is not None
+            process.stdin.write(pickle.dumps((self.handler, self.memory_mb)))
+            process.stdin.close()
+            there.close()
+            self._zygote, self._zygote_pid = here, process.pid
+            self._reap_zygote = process.wait
+            return
         pid = os.fork()
-        if pid == 0:  # the child: serve tasks until the parent goes away, never return into the caller
+        if pid == 0:  # the zygote: fork workers on request until the server goes away, never return
             code = 0
             try:
-                parent_end.close()
-                _child(child_end, self.handler, self.memory_mb)
+                here.close()
+                _zygote(there, self.handler, self.memory_mb)
             except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
                 code = 1
             finally:
                 os._exit(code)
-        child_end.close()
-        parent_end.setblocking(False)
-        worker = Worker(pid, parent_end, self.generation)
+        there.close()
+        self._zygote, self._zygote_pid = here, pid
+        self._reap_zygote = lambda: os.waitpid(pid, 0)
+
+    def _fork(self) -> Worker:
+        for attempt in range(2):
+            try:
+                if self._zygote is None:
+                    raise OSError("no zygote")
+                self._zygote.sendall(b"F")
+                data, fds, _, _ = socket.recv_fds(self._zygote, PID.size, 1)
+                if len(data) == PID.size and fds:
+                    break
+            except OSError:
+                pass
+            if self.closed or attempt:
+                raise WorkerDied("the server could not start a query worker")
+            self._stop_zygote()
+            self._start_zygote(fresh=True)  # it died (killed from outside): a new one, from a clean interpreter
+        (pid,) = PID.unpack(data)
+        sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
+        worker = Worker(pid, sock, self.generation)
         self.workers[pid] = worker
         self.forks += 1
         return worker
+
+    def _stop_zygote(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()  # the zygote reads EOF and exits
+            self._zygote = None
+            with contextlib.suppress(ChildProcessError, OSError):
+                self._reap_zygote()
 
     def _kill(self, worker: Worker) -> None:
         self.workers.pop(worker.pid, None)
@@ -196,9 +246,7 @@ class Pool:
             self.idle.remove(worker)
         if not worker.reaped:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(worker.pid, 0)
+                os.kill(worker.pid, signal.SIGKILL)  # the zygote reaps it
             worker.reaped = True
         worker.sock.close()
 
@@ -207,13 +255,10 @@ class Pool:
 
 
 def _alive(worker: Worker) -> bool:
-    """False when an idle worker's process has exited (reaped here) or its socket is closed."""
+    """False when an idle worker's process has exited or its socket is closed."""
     try:
-        pid, _ = os.waitpid(worker.pid, os.WNOHANG)
-    except ChildProcessError:
-        worker.reaped = True
-        return False
-    if pid != 0:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
         worker.reaped = True
         return False
     try:
@@ -257,16 +302,44 @@ def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
-def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+def _detach(keep: int) -> None:
+    """A forked child's first steps: signals of its own, death with its parent, no inherited descriptors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError, OSError):
         signal.set_wakeup_fd(-1)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 1 << 16)
+
+
+def _zygote(control: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+    """Fork a worker for every byte the server sends; answer with its pid and its socket (SCM_RIGHTS)."""
+    _detach(control.fileno())
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel: no zombies
+    control.setblocking(True)
+    while control.recv(1):
+        parent_end, child_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                control.close()
+                parent_end.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _child(child_end, handler, memory_mb)
+            except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        socket.send_fds(control, [PID.pack(pid)], [parent_end.fileno()])
+        parent_end.close()
+
+
+def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+    _detach(sock.fileno())
     _limit_memory(memory_mb)
     sock.setblocking(True)
     while True:
@@ -301,3 +374,8 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (OSError, ValueError):
         pass
+
+
+if __name__ == "__main__":  # a zygote started afresh: python -m citykg.server.workers FD, (handler, memory_mb) on stdin
+    _handler, _memory_mb = pickle.loads(sys.stdin.buffer.read())
+    _zygote(socket.socket(fileno=int(sys.argv[1])), _handler, _memory_mb)
