@@ -3,6 +3,7 @@ connects to a host named in SERVICE / FROM / FROM NAMED / LOAD (a loopback liste
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -77,9 +78,11 @@ def test_pages_void_and_search_follow_an_update(project, writable: Server) -> No
 
     assert "neverland-after-update" not in writable.get("/search", params={"q": "Neverland"}).text
     before = void_triples()
+    kept = project.build_dir / "served" / "citykg-statistics.json"  # counts kept for the next start
     update = f'INSERT DATA {{ GRAPH <urn:t:pages> {{ <{iri}> rdfs:label "Neverland"@en }} }}'
     assert writable.post("/sparql", content=update, headers=AUTH).status_code == 200
     assert void_triples() == before + 1
+    assert not kept.exists()  # they no longer hold
     assert "neverland-after-update" in writable.get("/search", params={"q": "Neverland"}).text
     page = writable.get("/page/city/neverland-after-update", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "Neverland" in page.text
@@ -94,6 +97,9 @@ def test_updates_survive_a_restart(project, writable: Server, tmp_path) -> None:
     try:
         assert ask(again, "ASK { <urn:t:durable> <urn:t:p> 42 }")
         assert count(again) == expected
+        assert again.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
+        kept = project.build_dir / "served" / "citykg-statistics.json"  # the counts of this state, for the next start
+        assert json.loads(kept.read_text(encoding="utf-8"))["counts"]["triples"] == expected
     finally:
         again.stop()
 

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, URIRef
 from citykg.cliutil import Context, pass_context, reports_errors
 from citykg.errors import UsageError
 from citykg.queries import Catalogue
-from citykg.server import limits
+from citykg.server import limits, statistics
 from citykg.server.app import create_app
 from citykg.server.datasets import Extra, Holdings, load_extras
 from citykg.server.served import prepare
@@ -169,7 +169,8 @@ def serve(
     connection_limits = limits.from_options(limit_values)
     state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file), served.location)
     app = create_app(state)
-    state.pool.start()
+    state.pool.start()  # forks the zygote before this process opens the store
+    statistics.warm(state)  # the VoID counts, in a thread (read from the build's store folder when kept there)
     listen = default_base_url(host, real_port)
     click.echo(f"citykg serve: listening on {listen} (SPARQL endpoint {settings.url('/sparql')})")
     click.echo(

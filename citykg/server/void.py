@@ -7,14 +7,12 @@ after an update the counts describe the updated store.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from citykg.namespaces import SD, bind_prefixes
 from citykg.server.negotiation import FORMATS
+from citykg.server.statistics import Statistics, statistics, summary  # noqa: F401 - re-exported
 from citykg.versions import build_version, modified
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -23,37 +21,6 @@ IANA = "http://www.iana.org/assignments/media-types/"
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 DUMP_TITLES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
-
-
-@dataclass
-class Statistics:
-    triples: int = 0
-    entities: int = 0
-    subjects: int = 0
-    objects: int = 0
-    classes: Counter = field(default_factory=Counter)
-    properties: Counter = field(default_factory=Counter)
-    graphs: list[tuple[URIRef, int]] = field(default_factory=list)
-
-
-def statistics(state) -> Statistics:  # type: ignore[no-untyped-def]
-    return state.derived("statistics", lambda: _count(state))
-
-
-def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
-    """The counts from the store, by the aggregate queries of queries/server/void-*.rq."""
-    holdings = state.holdings
-    base = Literal(holdings.base)
-    stats = Statistics()
-    ((triples, subjects, objects),) = holdings.select("void-totals")
-    stats.triples, stats.subjects, stats.objects = int(triples), int(subjects), int(objects)
-    entities = holdings.select("void-entities", base=base)
-    stats.entities = int(entities[0][0]) if entities else 0  # type: ignore[arg-type]
-    stats.classes = Counter({cls: int(n) for cls, n in holdings.rows("void-classes")})
-    stats.properties = Counter({prop: int(n) for prop, n in holdings.rows("void-properties")})
-    sizes = {graph: int(n) for graph, n in holdings.rows("void-graphs")}
-    stats.graphs = [(name, sizes.get(name, 0)) for name in holdings.named_graphs()]
-    return stats
 
 
 def dataset_iri(state) -> URIRef:  # type: ignore[no-untyped-def]
