@@ -321,17 +321,22 @@ def stats(ctx: Context, fmt: str) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(sorted(RDF_MEDIA_TYPES)), default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--served", is_flag=True, help="Export the served store of `serve --allow-update` (with its updates).")
 @pass_context
 @reports_errors
-def export(ctx: Context, fmt: str, output: Path | None) -> None:
+def export(ctx: Context, fmt: str, output: Path | None, served: bool) -> None:
     """Export the whole built dataset (Turtle, N-Triples, JSON-LD, TriG, N-Quads, RDF/XML).
 
-    Example: citykg export --format jsonld -o citykg.jsonld
+    With --served: the data of the store `citykg serve --allow-update` keeps in BUILD/served/ (the build plus
+    every update made through the endpoint), which the build's dumps do not contain.
+
+    Example: citykg export --format jsonld -o citykg.jsonld; citykg export --served --format nq -o now.nq
     """
     from citykg.export import serialize
-    from citykg.store import open_dataset
+    from citykg.store import open_dataset, open_served
 
-    _write(output, serialize(open_dataset(ctx.project, store=ctx.store), fmt, ctx.project.base))
+    dataset = open_served(ctx.project) if served else open_dataset(ctx.project, store=ctx.store)
+    _write(output, serialize(dataset, fmt, ctx.project.base))
 
 
 @main.command()

@@ -8,6 +8,9 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner
+
+from citykg.cli import main
 
 pytest.register_assert_rewrite("server_conftest")
 pytest_plugins = ["server_conftest"]
@@ -100,6 +103,22 @@ def test_updates_survive_a_restart(project, writable: Server, tmp_path) -> None:
         assert again.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
         kept = project.build_dir / "served" / "citykg-statistics.json"  # the counts of this state, for the next start
         assert json.loads(kept.read_text(encoding="utf-8"))["counts"]["triples"] == expected
+        exported = CliRunner().invoke(
+            main,
+            [
+                "--project",
+                str(project.root),
+                "--build-dir",
+                str(project.build_dir),
+                "export",
+                "--served",
+                "--format",
+                "nq",
+            ],
+        )
+        assert exported.exit_code == 0, exported.output
+        assert "<urn:t:durable> <urn:t:p>" in exported.output  # updates are exported from the served store
+        assert len(exported.output.splitlines()) == expected
     finally:
         again.stop()
 
