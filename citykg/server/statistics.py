@@ -2,7 +2,8 @@
 
 The aggregate queries of ``queries/server/void-*.rq`` take seconds on a million triples (counting distinct
 entities most), so the full counts are computed once per state of the data, off the event loop (a thread
-starts on them when the server starts), and kept next to the store (``citykg-statistics.json``, keyed by
+starts on them when the server starts; the counting itself runs in a separate interpreter, so its memory
+is never the server's), and kept next to the store (``citykg-statistics.json``, keyed by
 what the store was made from): the next server on the same build reads them at once. After an update the
 file of a writable store is removed and the counts are computed again for the new state. Until the full
 counts are ready, :func:`summary` answers the home page and the service description with the cheap ones.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,7 +82,18 @@ def _graphs(holdings) -> list[tuple[URIRef, int]]:  # type: ignore[no-untyped-de
 
 
 def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
-    holdings = state.holdings
+    """The full counts, computed by a separate interpreter on the same store: counting distinct terms takes
+    hundreds of MB on a million triples, which the server and its workers then never hold."""
+    command = [sys.executable, "-m", "citykg.server.statistics", str(state.store_location), state.holdings.base]
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise RuntimeError(f"counting the dataset failed: {reason[0]}")
+    return _from_json(json.loads(done.stdout))
+
+
+def count(holdings) -> Statistics:  # type: ignore[no-untyped-def]
+    """The full counts of ``holdings``, by the aggregate queries of queries/server/void-*.rq."""
     stats = Statistics()
     ((triples, subjects, objects),) = holdings.select("void-totals")
     stats.triples, stats.subjects, stats.objects = int(triples), int(subjects), int(objects)
@@ -89,6 +103,30 @@ def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
     stats.properties = Counter({prop: int(n) for prop, n in holdings.rows("void-properties")})
     stats.graphs = _graphs(holdings)
     return stats
+
+
+def _to_json(stats: Statistics) -> dict:
+    return {
+        "triples": stats.triples,
+        "entities": stats.entities,
+        "subjects": stats.subjects,
+        "objects": stats.objects,
+        "classes": {str(k): v for k, v in sorted(stats.classes.items())},
+        "properties": {str(k): v for k, v in sorted(stats.properties.items())},
+        "graphs": [[str(g), n] for g, n in stats.graphs],
+    }
+
+
+def _from_json(counts: dict) -> Statistics:
+    return Statistics(
+        counts["triples"],
+        counts["entities"],
+        counts["subjects"],
+        counts["objects"],
+        Counter({URIRef(k): v for k, v in counts["classes"].items()}),
+        Counter({URIRef(k): v for k, v in counts["properties"].items()}),
+        [(URIRef(g), n) for g, n in counts["graphs"]],
+    )
 
 
 def _places(state) -> list[Path]:  # type: ignore[no-untyped-def]
@@ -123,16 +161,7 @@ def _stored(state) -> Statistics | None:  # type: ignore[no-untyped-def]
             continue
         if data.get("key") != key:
             continue
-        counts = data["counts"]
-        return Statistics(
-            counts["triples"],
-            counts["entities"],
-            counts["subjects"],
-            counts["objects"],
-            Counter({URIRef(k): v for k, v in counts["classes"].items()}),
-            Counter({URIRef(k): v for k, v in counts["properties"].items()}),
-            [(URIRef(g), n) for g, n in counts["graphs"]],
-        )
+        return _from_json(data["counts"])
     return None
 
 
@@ -140,17 +169,15 @@ def _store(state, stats: Statistics) -> Statistics:  # type: ignore[no-untyped-d
     key = _key(state)
     if state.holdings.generation != 0 or key["store"] is None:
         return stats
-    counts = {
-        "triples": stats.triples,
-        "entities": stats.entities,
-        "subjects": stats.subjects,
-        "objects": stats.objects,
-        "classes": {str(k): v for k, v in sorted(stats.classes.items())},
-        "properties": {str(k): v for k, v in sorted(stats.properties.items())},
-        "graphs": [[str(g), n] for g, n in stats.graphs],
-    }
+    counts = _to_json(stats)
     text = json.dumps({"key": key, "counts": counts}, sort_keys=True) + "\n"
     for place in _places(state):
         with contextlib.suppress(OSError):  # a read-only build folder: counted again next time
             place.write_text(text, encoding="utf-8")
     return stats
+
+
+if __name__ == "__main__":  # python -m citykg.server.statistics STORE BASE: the counts as JSON (see _count)
+    from citykg.server.datasets import Holdings
+
+    print(json.dumps(_to_json(count(Holdings(Path(sys.argv[1]), sys.argv[2])))))
