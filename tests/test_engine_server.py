@@ -86,6 +86,8 @@ def test_pages_void_and_search_follow_an_update(project, writable: Server) -> No
     assert writable.post("/sparql", content=update, headers=AUTH).status_code == 200
     assert void_triples() == before + 1
     assert not kept.exists()  # they no longer hold
+    void = writable.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
+    assert "citykg export --served" in void  # the dumps are said to be the build's, without the updates
     assert "neverland-after-update" in writable.get("/search", params={"q": "Neverland"}).text
     page = writable.get("/page/city/neverland-after-update", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "Neverland" in page.text

@@ -19,6 +19,10 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "http://www.iana.org/assignments/media-types/"
 #: dcat:version is DCAT 3; rdflib's DCAT namespace (DCAT 2) does not list it.
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+UPDATED_NOTE = (
+    "The build's data as published; updates made through this server's SPARQL endpoint are not in it "
+    "(citykg export --served writes the served data with them)."
+)
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 DUMP_TITLES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
 
@@ -123,6 +127,8 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
         graph.add((dataset, DCAT.distribution, url))
         graph.add((url, RDF.type, DCAT.Distribution))
         graph.add((url, DCTERMS.title, Literal(f"{dump['title']} dump", lang="en")))
+        if settings.allow_update:  # the served store may hold updates the build's files do not
+            graph.add((url, DCTERMS.description, Literal(UPDATED_NOTE, lang="en")))
         graph.add((url, DCAT.downloadURL, url))
         graph.add((url, DCAT.accessURL, url))
         graph.add((url, DCAT.mediaType, URIRef(IANA + dump["media_type"])))
