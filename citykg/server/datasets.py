@@ -217,6 +217,14 @@ class Holdings:
         for solution in result:
             yield tuple(_term(solution[i]) for i in columns)
 
+    def is_node(self, iri: str) -> bool:
+        """Whether ``iri`` is a node of the views' network: the views' own nodes query, ``?node`` bound."""
+        from citykg.projection import load_query
+
+        text = load_query("nodes").text
+        substitutions = {ox.Variable("node"): ox.NamedNode(iri)}
+        return any(True for _ in self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions))
+
     def select(self, name: str, **bindings: Node) -> list[tuple[Node | None, ...]]:
         return list(self.rows(name, **bindings))
 
