@@ -267,6 +267,29 @@ class Holdings:
             self._labels[iri] = found
         return found
 
+    def prefetch_labels(self, terms: Iterable[Node], batch: int = 500) -> None:
+        """Read the labels of many IRIs at once (queries/server/labels-of.rq, the IRIs as typed VALUES rows)."""
+        from citykg.bindings import with_values
+
+        wanted = sorted({t for t in terms if isinstance(t, URIRef) and t not in self._labels}, key=str)
+        rank = {p: i for i, p in enumerate(LABELS)}
+        for start in range(0, len(wanted), batch):
+            chunk = wanted[start : start + batch]
+            text = with_values(server_query("labels-of"), [{"s": iri} for iri in chunk], ["s"])
+            rows = self.store.query(text, use_default_graph_as_union=True)
+            found: dict[URIRef, list[tuple[int, Literal]]] = {iri: [] for iri in chunk}
+            for row in rows:
+                label = _term(row[2])
+                if isinstance(label, Literal):
+                    found.setdefault(URIRef(row[0].value), []).append((rank.get(_term(row[1]), len(rank)), label))
+            if len(self._labels) + len(found) >= LABEL_CACHE:
+                self._labels.clear()
+            for iri, labels in found.items():
+                names: dict[str, str] = {}
+                for _, label in sorted(labels, key=lambda item: item[0]):
+                    names.setdefault((label.language or "").lower(), str(label))
+                self._labels[iri] = names
+
     def label(self, term: Node, lang: str = "en") -> str | None:
         names = self.labels_of(term) if isinstance(term, URIRef) else None
         return pick(names, lang) if names else None
