@@ -58,3 +58,15 @@ def test_holdings_read_labels_and_counts_from_the_store_and_follow_changes() -> 
     assert holdings.triple_count() == 3
     assert URIRef("urn:example:h") in holdings.named_graphs()
     assert holdings.select("statements", s=URIRef("urn:example:s")).count((URIRef("urn:example:p"), Literal("x"))) == 1
+
+
+def test_labels_read_in_batches_equal_labels_read_one_by_one(project, built) -> None:
+    from citykg.store import store_path
+
+    one = Holdings(store_path(project), project.base)
+    many = Holdings(store_path(project), project.base)
+    iris = sorted({s for (s,) in one.rows("labelled", base=Literal(project.base))}, key=str)
+    assert len(iris) > 100
+    many.prefetch_labels(iris, batch=37)
+    assert all(many._labels[i] == one.labels_of(i) for i in iris)
+    assert any(len(one.labels_of(i)) > 1 for i in iris)  # several languages, one label each
