@@ -13,9 +13,9 @@ folder and serves it read-only with ``--union-default-graph``). Ratios are cityk
   help (target: throughput >= 1.0x, p99 <= 2x Oxigraph's).
 * startup (world): seconds from starting ``citykg serve`` to the first answer of a named query, against
   starting ``oxigraph serve-read-only`` on an already loaded folder (target: <= 2 s).
-* named queries (world): median of 5 sequential runs of every named query (of 3 when the first took over 5 s), citykg with ``--cache-mb 0``
-  (every request evaluated) and ``--timeout 120`` (Oxigraph server has no time limit; several answers take
-  seconds on a million triples) against Oxigraph (target: each <= 1.5x).
+* named queries (world): median of 5 sequential runs of every named query (of 3 when the first took over
+  5 s), citykg with ``--cache-mb 0`` (every request evaluated) and ``--timeout 120`` (Oxigraph server has
+  no time limit; several answers take seconds on a million triples) against Oxigraph (target: each <= 1.5x).
 * RSS (world): peak resident memory (sum of VmHWM over the server's process tree) after the named queries
   (target: <= 1.5x Oxigraph's); also the sum of Pss then (pages shared by forked processes counted once).
 * CLI cold start: ``citykg query NAME`` the first time after ``citykg build``, against
