@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from citykg.server.workers import Pool
 
@@ -30,6 +31,14 @@ def make_store(location: str) -> None:
     """The first quad, written by another process (as `citykg build` does): this one has not touched RocksDB."""
     code = f"import test_engine_workers as t; t.write_one({location!r}, 'first')"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
+
+
+@pytest.fixture(autouse=True)
+def importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A zygote started as a fresh interpreter (this process may have opened stores in earlier tests) must
+    import this module to unpickle the handler."""
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
 
 
 def test_workers_write_after_the_server_read_the_store(tmp_path) -> None:
@@ -53,10 +62,7 @@ def test_workers_write_after_the_server_read_the_store(tmp_path) -> None:
         pool.close()
 
 
-def test_a_killed_zygote_is_replaced(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
-    )
+def test_a_killed_zygote_is_replaced(tmp_path) -> None:
     location = str(tmp_path / "store")
     make_store(location)
     pool = Pool(functools.partial(write_one, location), 1, memory_mb=0)

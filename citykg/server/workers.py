@@ -1,7 +1,8 @@
 """Worker processes for CPU-bound queries, with a timeout that really stops the work.
 
 Workers are forked, in milliseconds, by a *zygote*: a small process forked from the server when the pool
-starts, before the server process opens the store for its pages. So no worker ever inherits a RocksDB
+starts, before the server process opens the store for its pages (a fresh interpreter instead, when this
+process has already opened a store, e.g. to build it). So no worker ever inherits a RocksDB
 handle or the state of its background threads (a child that inherits them can hang when it opens the store
 for writing), however often workers are replaced. The zygote hands each new worker's socket to the server
 over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that socket; when it does not answer
@@ -28,6 +29,7 @@ import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 HEADER = struct.Struct("!Q")
@@ -84,7 +86,7 @@ class Pool:
         """Fork the first workers; call before serving (the dataset is loaded, no threads run yet)."""
         gc.collect()
         gc.freeze()  # keep the imported modules' pages shared: the children's GC never touches them
-        self._start_zygote()
+        self._start_zygote(fresh=_rocksdb_started())
         for _ in range(self.size):
             self.idle.append(self._fork())
 
@@ -252,6 +254,18 @@ class Pool:
 
     def stats(self) -> dict[str, int]:
         return {"workers": len(self.workers), "idle": len(self.idle), "forks": self.forks, "killed": self.killed}
+
+
+def _rocksdb_started() -> bool:
+    """Whether this process has opened a RocksDB store (its background threads outlive the store): then the
+    zygote must be a fresh interpreter, not a fork (e.g. ``serve`` built the data in-process first)."""
+    try:
+        for task in Path("/proc/self/task").iterdir():
+            if (task / "comm").read_text(encoding="utf-8").startswith("rocksdb"):
+                return True
+    except OSError:
+        return True  # cannot tell: the safe way
+    return False
 
 
 def _alive(worker: Worker) -> bool:
