@@ -113,12 +113,13 @@ class Pool:
         worker = await self._acquire(deadline)
         if on_start is not None:
             on_start()
-        frame = _frame(task)
+        header, frame = _frame(task)
         try:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
             async with asyncio.timeout(remaining):
+                await loop.sock_sendall(worker.sock, header)
                 await loop.sock_sendall(worker.sock, frame)
                 result = await _receive(loop, worker.sock)
         except TimeoutError:
@@ -283,9 +284,11 @@ def _alive(worker: Worker) -> bool:
         return False
 
 
-def _frame(obj: Any) -> bytes:
+def _frame(obj: Any) -> tuple[bytes, bytes]:
+    """The length header and the pickle, sent one after the other (never joined: a large answer is not
+    copied once more)."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(data)) + data
+    return HEADER.pack(len(data)), data
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
@@ -294,7 +297,7 @@ async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
     return pickle.loads(await _exactly(loop, sock, size))
 
 
-async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
+async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
@@ -303,7 +306,7 @@ async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: i
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
-    return bytes(buffer)
+    return buffer  # unpickled in place, not copied
 
 
 def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
@@ -370,7 +373,9 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
             data = _frame(MemoryError("out of memory"))
         except Exception as exc:  # noqa: BLE001 - report, keep serving
             data = _frame(RuntimeError(f"{type(exc).__name__}: {exc}"[:500]))
-        sock.sendall(data)
+        for part in data:
+            sock.sendall(part)
+        data = result = None  # the answer is not kept while the worker waits for the next task
 
 
 def _limit_memory(memory_mb: int) -> None:
