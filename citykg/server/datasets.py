@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,11 +116,24 @@ def server_query(name: str) -> str:
         raise UsageError(f"server query {path} not found", hint="reinstall citykg") from None
 
 
+def open_read_only(location: Path, attempts: int = 5) -> Any:
+    """The store at ``location``, read-only. While an update compacts it, a table file named by the manifest
+    can vanish before it is opened: then open again (a moment later the manifest names the new files)."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(location))
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _ox_store(source: Path | Any) -> Any:
     """An Oxigraph store for ``source``: a folder (opened read-only), a store, or an rdflib dataset (the store
     behind an oxrdflib one, else an in-memory copy: for small datasets only, the API and tests)."""
     if isinstance(source, Path):
-        return ox.Store.read_only(str(source))
+        return open_read_only(source)
     if isinstance(source, ox.Store):
         return source
     inner = native_store(source)

@@ -29,7 +29,7 @@ from citykg import policy
 from citykg.bindings import bind_remote
 from citykg.export import serialize
 from citykg.native import PREFIX_IRIS, syntax_message
-from citykg.server.datasets import UnknownGraph
+from citykg.server.datasets import UnknownGraph, open_read_only
 from citykg.server.negotiation import FORMATS, NotAcceptable
 
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
@@ -114,7 +114,7 @@ class Engine:
     @property
     def store(self) -> Any:
         if self._store is None:
-            self._store = ox.Store.read_only(str(self.location))
+            self._store = open_read_only(self.location)
         return self._store
 
     def held(self) -> set[str]:

@@ -67,8 +67,19 @@ def graph_sizes(state) -> list[tuple[URIRef, int]]:  # type: ignore[no-untyped-d
 
 
 def warm(state) -> None:  # type: ignore[no-untyped-def]
-    """Compute the full counts in a background thread (the server process forks nothing: threads are safe)."""
-    threading.Thread(target=lambda: statistics(state), name="citykg-statistics", daemon=True).start()
+    """Compute the full counts in a background thread (the server process forks nothing: threads are safe).
+    A failure is said in one line; VoID then counts again when it is asked for."""
+    generation = state.holdings.generation
+
+    def run() -> None:
+        if state.holdings.generation != generation:
+            return  # another update came first: its own thread counts
+        try:
+            statistics(state)
+        except Exception as exc:  # noqa: BLE001 - a background convenience, never a traceback
+            print(f"citykg serve: the VoID counts are not ready: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+
+    threading.Thread(target=run, name="citykg-statistics", daemon=True).start()
 
 
 def forget(state) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +96,10 @@ def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
     """The full counts, computed by a separate interpreter on the same store: counting distinct terms takes
     hundreds of MB on a million triples, which the server and its workers then never hold."""
     command = [sys.executable, "-m", "citykg.server.statistics", str(state.store_location), state.holdings.base]
-    done = subprocess.run(command, capture_output=True, check=False)
+    for _ in range(3):  # an update compacting the store meanwhile can make one reading fail
+        done = subprocess.run(command, capture_output=True, check=False)
+        if done.returncode == 0:
+            break
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         raise RuntimeError(f"counting the dataset failed: {reason[0]}")
