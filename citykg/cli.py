@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +10,9 @@ from typing import Any, ClassVar
 
 import click
 
-from citykg import __version__, answers
+from citykg import __version__
 from citykg.cliutil import Context, pass_context, reports_errors
-from citykg.config import Project
-from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, CityKGError, QueryError, UsageError
+from citykg.errors import EXIT_INVALID_DATA, EXIT_RUNTIME, UsageError
 from citykg.formats import EXPORT_FORMATS, GRAPH_FORMATS, RDF_MEDIA_TYPES, TABULAR
 
 # The library's RDF modules are imported inside the commands: a repeated `citykg query` is answered from
@@ -126,15 +124,6 @@ def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_d
     Exit codes: 0 success, 1 invalid data (syntax or validation), 2 usage error, 3 runtime failure.
     """
     ctx.obj = Context(project_dir, base, build_dir, store)
-
-
-def _tabular(text: str | None) -> bool:
-    """Whether a query text is a SELECT or ASK (a table); None (an unknown name) is reported later."""
-    if text is None:
-        return False
-    from citykg.policy import scan
-
-    return scan(text).form in ("SELECT", "ASK")
 
 
 def _write(output: Path | None, data: bytes) -> None:
@@ -303,131 +292,17 @@ def query(
     citykg query partnerships-as-of -p year=1970;
     citykg query twin-cities --endpoint http://127.0.0.1:7878/query
     """
-    if sum(x is not None for x in (name, sparql, query_file)) != 1:
-        raise UsageError("give exactly one of NAME, --sparql or --file", hint="citykg queries lists the names")
-    project = ctx.project
-    lang = lang or project.lang
-    given = _parse_params(params)
-    text = _query_text(project, name, query_file, sparql)
-    deliver = _write
-    if fmt == "table" and _tabular(text):
-        fmt = "json"  # the people's table is made from the JSON answer, which carries the datatypes
+    from citykg.question import Question, Remote, answer
 
-        def deliver(output: Path | None, data: bytes) -> None:
-            from citykg import queries as named
-            from citykg.codes import Codes
-            from citykg.peopletable import people_table
-
-            shown = named.Catalogue(project.queries_dir).get(name) if name else named.adhoc(text or "", "--sparql")
-            _write(output, people_table(shown, data, lang, project.base, Codes.load(project)))
-
-    if text is not None and name is None:
-        from citykg.server.protocol import hints
-
-        for hint in hints(text):
-            click.echo(f"citykg: hint: {hint}", err=True)
-    if "lang" not in given and re.search(r"(?m)^#\+\s*param\s*:\s*lang\s*:\s*language", text or ""):
-        given["lang"] = lang  # --lang, else the project's language ([dataset] lang), as for the views
-    if endpoint is not None:
-        deliver(output, _remote_answer(ctx, name, text, given, fmt, endpoint, graph_iri, user, password_env, timeout))
-        return
-    answer_key = answers.key(project, text, given, fmt, ctx.store) if text is not None else None
-    cached = answers.lookup(project, answer_key) if answer_key else None
-    if cached is not None:
-        deliver(output, cached)
-        return
-    from citykg import queries as named
-    from citykg.store import parse_store
-
-    if name is not None:
-        selected = named.Catalogue(project.queries_dir).get(name)
-    else:
-        selected = named.parse_header(text or "", str(query_file) if query_file else "--sparql")
-    if parse_store(ctx.store) == parse_store("oxigraph"):
-        from citykg.native import answer
-
-        data = answer(project, selected, given, fmt)
-        if data is not None:
-            if answer_key:
-                answers.keep(project, answer_key, data)
-            deliver(output, data)
-            return
-    from citykg.native import guard
-    from citykg.store import focus_resource, open_dataset
-
-    selected.prepared()
-    dataset = open_dataset(project, store=ctx.store)
-    from citykg.names import resolver
-
-    guard(selected.text, selected.name, {str(g.identifier) for g in dataset.graphs()})
-    bindings = named.bind(selected, given, project.base, focus_resource(dataset), resolver(dataset, project.base))
-    try:
-        data = named.execute(dataset, selected, bindings, fmt, project.base).encode("utf-8")
-    except CityKGError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - rdflib evaluation errors share no base class
-        raise QueryError(f"{selected.name}: query failed: {exc}") from None
-    if answer_key:
-        answers.keep(project, answer_key, data)
-    deliver(output, data)
-
-
-def _remote_answer(
-    ctx: Context,
-    name: str | None,
-    text: str | None,
-    given: dict[str, str],
-    fmt: str,
-    endpoint: str,
-    graph_iri: str | None,
-    user: str | None,
-    password_env: str | None,
-    timeout: float,
-) -> bytes:
-    """The same query, parameters and rendering as locally, evaluated by a remote endpoint (never cached)."""
-    from citykg.errors import require
-
-    require("SPARQLWrapper", "query --endpoint", "remote")
-    from citykg import queries as named
-    from citykg.remote.endpoint import run_remote
-    from citykg.remote.push import default_graph
-    from citykg.results import render
-    from citykg.store import focus_resource, open_dataset
-
-    project = ctx.project
-    selected = (
-        named.Catalogue(project.queries_dir).get(name) if name is not None else named.adhoc(text or "", "--sparql")
+    remote = Remote(endpoint, graph_iri, user, password_env, timeout) if endpoint is not None else None
+    data = answer(
+        ctx.project,
+        Question(name, sparql, query_file, _parse_params(params), fmt, lang),
+        store=ctx.store,
+        remote=remote,
+        on_hint=lambda hint: click.echo(f"citykg: hint: {hint}", err=True),
     )
-    selected.prepared()
-    focus = (
-        focus_resource(open_dataset(project, store=ctx.store))
-        if any(p.default == named.FOCUS for p in selected.parameters)
-        else None
-    )
-    bindings = named.bind(selected, given, project.base, focus)
-    result = run_remote(
-        endpoint,
-        selected,
-        bindings,
-        timeout=timeout,
-        user=user,
-        password_env=password_env,
-        graph=graph_iri or default_graph(project),
-    )
-    return render(result, fmt, project.base).encode("utf-8")
-
-
-def _query_text(project: Project, name: str | None, query_file: Path | None, sparql: str | None) -> str | None:
-    """The SPARQL text to run, or None for a name that is no file (the catalogue then says what is close)."""
-    if sparql is not None:
-        return sparql
-    path = query_file if query_file is not None else project.queries_dir / f"{name}.rq"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        if query_file is not None:
-            raise UsageError(f"{query_file}: {exc.strerror}") from None
-        return None
+    _write(output, data)
 
 
 @main.command()
@@ -456,17 +331,22 @@ def stats(ctx: Context, fmt: str) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(sorted(RDF_MEDIA_TYPES)), default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--served", is_flag=True, help="Export the served store of `serve --allow-update` (with its updates).")
 @pass_context
 @reports_errors
-def export(ctx: Context, fmt: str, output: Path | None) -> None:
+def export(ctx: Context, fmt: str, output: Path | None, served: bool) -> None:
     """Export the whole built dataset (Turtle, N-Triples, JSON-LD, TriG, N-Quads, RDF/XML).
 
-    Example: citykg export --format jsonld -o citykg.jsonld
+    With --served: the data of the store `citykg serve --allow-update` keeps in BUILD/served/ (the build plus
+    every update made through the endpoint), which the build's dumps do not contain.
+
+    Example: citykg export --format jsonld -o citykg.jsonld; citykg export --served --format nq -o now.nq
     """
     from citykg.export import serialize
-    from citykg.store import open_dataset
+    from citykg.store import open_dataset, open_served
 
-    _write(output, serialize(open_dataset(ctx.project, store=ctx.store), fmt, ctx.project.base))
+    dataset = open_served(ctx.project) if served else open_dataset(ctx.project, store=ctx.store)
+    _write(output, serialize(dataset, fmt, ctx.project.base))
 
 
 @main.command()

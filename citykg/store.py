@@ -220,6 +220,21 @@ def _persistent(project: Project, nquads: Path, folder: Path) -> Any:
     return inner
 
 
+def open_served(project: Project) -> Dataset:
+    """The store ``citykg serve --allow-update`` keeps in ``BUILD/served/`` (the build plus every update), read-only."""
+    import pyoxigraph as ox
+
+    from citykg.quadstore import as_dataset
+
+    folder = project.build_dir / "served"
+    if not (folder / "CURRENT").is_file():
+        raise UsageError(
+            f"there is no served store in {folder}",
+            hint="only `citykg serve --allow-update` keeps one; without updates the build's dumps are the data",
+        )
+    return as_dataset(ox.Store.read_only(str(folder)))
+
+
 def focus_resource(dataset: Dataset) -> URIRef | None:
     """The dataset's root resource (void:rootResource), used as the default for 'focus' parameters."""
     from rdflib import URIRef

@@ -3,10 +3,14 @@ connects to a host named in SERVICE / FROM / FROM NAMED / LOAD (a loopback liste
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner
+
+from citykg.cli import main
 
 pytest.register_assert_rewrite("server_conftest")
 pytest_plugins = ["server_conftest"]
@@ -64,6 +68,31 @@ def test_insert_data_into_the_default_graph_with_predeclared_prefixes(writable: 
     assert ask(writable, 'ASK { <urn:t:x> <http://schema.org/name> "kept" }')
 
 
+def test_pages_void_and_search_follow_an_update(project, writable: Server) -> None:
+    """The server process reads the store it serves (no copy): after an update its pages, search and VoID show
+    the new state at once."""
+    iri = project.base + "city/neverland-after-update"
+
+    def void_triples() -> int:
+        response = writable.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, response.text
+        lines = [line for line in response.text.splitlines() if "rdfs.org/ns/void#triples" in line]
+        return max(int(line.split('"')[1]) for line in lines)
+
+    assert "neverland-after-update" not in writable.get("/search", params={"q": "Neverland"}).text
+    before = void_triples()
+    kept = project.build_dir / "served" / "citykg-statistics.json"  # counts kept for the next start
+    update = f'INSERT DATA {{ GRAPH <urn:t:pages> {{ <{iri}> rdfs:label "Neverland"@en }} }}'
+    assert writable.post("/sparql", content=update, headers=AUTH).status_code == 200
+    assert void_triples() == before + 1
+    assert not kept.exists()  # they no longer hold
+    void = writable.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
+    assert "citykg export --served" in void  # the dumps are said to be the build's, without the updates
+    assert "neverland-after-update" in writable.get("/search", params={"q": "Neverland"}).text
+    page = writable.get("/page/city/neverland-after-update", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Neverland" in page.text
+
+
 def test_updates_survive_a_restart(project, writable: Server, tmp_path) -> None:
     response = writable.post("/sparql", content="INSERT DATA { <urn:t:durable> <urn:t:p> 42 }", headers=AUTH)
     assert response.status_code == 200, response.text
@@ -73,6 +102,25 @@ def test_updates_survive_a_restart(project, writable: Server, tmp_path) -> None:
     try:
         assert ask(again, "ASK { <urn:t:durable> <urn:t:p> 42 }")
         assert count(again) == expected
+        assert again.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
+        kept = project.build_dir / "served" / "citykg-statistics.json"  # the counts of this state, for the next start
+        assert json.loads(kept.read_text(encoding="utf-8"))["counts"]["triples"] == expected
+        exported = CliRunner().invoke(
+            main,
+            [
+                "--project",
+                str(project.root),
+                "--build-dir",
+                str(project.build_dir),
+                "export",
+                "--served",
+                "--format",
+                "nq",
+            ],
+        )
+        assert exported.exit_code == 0, exported.output
+        assert "<urn:t:durable> <urn:t:p>" in exported.output  # updates are exported from the served store
+        assert len(exported.output.splitlines()) == expected
     finally:
         again.stop()
 

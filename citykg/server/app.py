@@ -159,32 +159,7 @@ def routes() -> list[Route]:
     ]
 
 
-class Ready:
-    """Holds a request that reads the pages' rdflib dataset until its background parse is done, without
-    holding the event loop; SPARQL and machine-readable named-query answers (from the workers) pass at once."""
-
-    def __init__(self, app: Callable[..., Awaitable[None]], state: ServerState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.state.holdings.ready and not _from_workers(scope):
-            await self.state.holdings.wait()
-        await self.app(scope, receive, send)
-
-
-def _from_workers(scope: Scope) -> bool:
-    path = scope["path"]
-    if path in ("/sparql", "/sparql/"):
-        return True
-    if not path.startswith("/queries/"):
-        return False
-    accept = b"".join(value for name, value in scope.get("headers", []) if name == b"accept")
-    query = scope.get("query_string", b"")
-    return b"format=html" not in query and (b"text/html" not in accept or b"format=" in query)
-
-
 def create_app(state: ServerState) -> Guard:
     app = Starlette(routes=routes())
     app.state.citykg = state
-    return Guard(Ready(Preflight(Compress(app)), state), state.settings.max_body)
+    return Guard(Preflight(Compress(app)), state.settings.max_body)

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, URIRef
 from citykg.cliutil import Context, pass_context, reports_errors
 from citykg.errors import UsageError
 from citykg.queries import Catalogue
-from citykg.server import limits
+from citykg.server import limits, statistics
 from citykg.server.app import create_app
 from citykg.server.datasets import Extra, Holdings, load_extras
 from citykg.server.served import prepare
@@ -44,16 +44,6 @@ def bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock
-
-
-def _pages_data(dump: Path, *, remove: bool) -> Dataset:
-    """The served data as an rdflib dataset for the pages (parsed once, in the background; a temporary
-    dump is removed then, the build's own N-Quads stay)."""
-    dataset = Dataset(default_union=True)
-    dataset.parse(dump, format="nquads")
-    if remove:
-        dump.unlink(missing_ok=True)
-    return dataset
 
 
 def load_shapes(path: Path) -> Graph:
@@ -152,11 +142,10 @@ def serve(
     for message in served.messages:
         click.echo(f"citykg serve: {message}", err=True)
     holdings = Holdings(
-        None,
+        served.location,  # opened read-only by this process when a page first reads it: no copy of the data
         project.base,
         declared=names,
         focus=URIRef(served.focus) if served.focus else None,
-        loader=lambda: _pages_data(served.dump, remove=served.owns_dump),
         graph_names=[URIRef(g) for g in served.graphs],
         triples=served.triples,
     )
@@ -180,10 +169,8 @@ def serve(
     connection_limits = limits.from_options(limit_values)
     state = ServerState(settings, project, holdings, catalogue, load_shapes(project.shapes_file), served.location)
     app = create_app(state)
-    state.pool.start()
-    import rdflib.plugins.parsers.nquads  # noqa: F401 - imported here, never by the thread a worker may fork over
-
-    holdings.load_in_background()  # the pages' rdflib dataset; SPARQL and named queries need not wait
+    state.pool.start()  # forks the zygote before this process opens the store
+    statistics.warm(state)  # the VoID counts, in a thread (read from the build's store folder when kept there)
     listen = default_base_url(host, real_port)
     click.echo(f"citykg serve: listening on {listen} (SPARQL endpoint {settings.url('/sparql')})")
     click.echo(

@@ -144,8 +144,24 @@ def describe(holdings: Holdings, iri: URIRef) -> Description:
         )
     result.relations.sort(key=lambda r: (min((str(d) for _, d in r.dates), default="9999"), str(r.iri)))
     if holdings.holds(iri):
-        result.graph_size = len(holdings.graph(iri))
+        result.graph_size = holdings.graph_size(iri)
+    holdings.prefetch_labels(_linked(result))  # the page shows a label for each: read them in a few queries
     return result
+
+
+def _linked(result: Description) -> list[Node]:
+    terms: list[Node] = [*result.types]
+    for p, objects in result.outgoing:
+        terms.append(p)
+        terms += [o for o, _ in objects]
+    for p, subjects, _ in result.incoming:
+        terms.append(p)
+        terms += subjects
+    for relation in result.relations:
+        terms += [relation.iri, relation.role, *relation.types]
+        for p, o in relation.statements:
+            terms += [p, o]
+    return terms
 
 
 def description_graph(holdings: Holdings, iri: URIRef) -> Graph:

@@ -200,13 +200,13 @@ async def void(request: Request) -> Response:
     state = request.app.state.citykg
     format_param = request.query_params.get("format")
     if wants_html(request.headers.get("accept"), format_param):
-        turtle = state.derived("void-ttl", lambda: serialize(void_graph(state), "ttl"))
+        turtle = await run_in_threadpool(state.derived, "void-ttl", lambda: serialize(void_graph(state), "ttl"))
         return state.pages.render(request, "void.html", turtle=turtle.decode("utf-8"))
     try:
         key = choose(request.headers.get("accept"), GRAPH, format_param)
     except NotAcceptable as exc:
         return problem(request, exc.status, str(exc))
-    body = state.derived(f"void-{key}", lambda: serialize(void_graph(state), key))
+    body = await run_in_threadpool(state.derived, f"void-{key}", lambda: serialize(void_graph(state), key))
     return Response(body, media_type=FORMATS[key].content_type, headers={"Vary": "Accept"})
 
 

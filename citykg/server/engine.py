@@ -10,7 +10,7 @@ itself (the server process never opens it, so no RocksDB handle or thread crosse
   allow-listed host to any other, and offers no control over that, so ``--allow-service`` is refused at
   start (see docs/server.md).
 * An update is one ``Store.update`` call: one transaction, all or nothing, durable in the served store;
-  it reports the quads it changed so the server process can update its copy for the pages.
+  it reports how many quads it removed and added; the server process then reopens its read-only handle.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from citykg import policy
 from citykg.bindings import bind_remote
 from citykg.export import serialize
 from citykg.native import PREFIX_IRIS, syntax_message
-from citykg.server.datasets import UnknownGraph
+from citykg.server.datasets import UnknownGraph, open_read_only
 from citykg.server.negotiation import FORMATS, NotAcceptable
 
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
@@ -86,7 +86,7 @@ class Outcome:
     form: str = ""
     format: str = ""
     table: Table | None = None
-    changes: tuple[list[tuple], list[tuple]] | None = None
+    changes: tuple[int, int] | None = None  # an update's (removed, added) quad counts
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -114,7 +114,7 @@ class Engine:
     @property
     def store(self) -> Any:
         if self._store is None:
-            self._store = ox.Store.read_only(str(self.location))
+            self._store = open_read_only(self.location)
         return self._store
 
     def held(self) -> set[str]:
@@ -244,9 +244,7 @@ class Engine:
             after = set(store)
         finally:
             del store
-        removed = sorted((quad_tuple(q) for q in before - after), key=str)
-        added = sorted((quad_tuple(q) for q in after - before), key=str)
-        return Outcome(204, changes=(removed, added))
+        return Outcome(204, changes=(len(before - after), len(after - before)))
 
 
 def to_rdflib(term: Any) -> Node | None:
@@ -263,11 +261,6 @@ def to_rdflib(term: Any) -> Node | None:
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
     raise ValueError(f"RDF-star terms are not supported: {term}")
-
-
-def quad_tuple(quad: Any) -> tuple[Node, Node, Node, Node | None]:
-    graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else to_rdflib(quad.graph_name)
-    return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph)
 
 
 # -- result serialisation -------------------------------------------------------------------------------------

@@ -82,8 +82,9 @@ class Lanes:
     @asynccontextmanager
     async def admit(self, text: str, timeout: float) -> AsyncIterator[Ticket]:
         """Admit one query (waiting for the heavy lane if its shape is heavy); learn from its run time."""
-        ticket = Ticket(shape(text), False)
-        ticket.heavy = self.is_heavy(ticket.shape)
+        # the shape costs a tokenisation: computed now only when some shape is heavy, else after a long run
+        ticket = Ticket(shape(text) if self._heavy else "", False)
+        ticket.heavy = bool(ticket.shape) and self.is_heavy(ticket.shape)
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.slots)
         if ticket.heavy:
@@ -102,7 +103,9 @@ class Lanes:
             if ticket.heavy:
                 self._semaphore.release()
             if ticket.started is not None:
-                self._learn(ticket.shape, time.monotonic() - ticket.started)
+                seconds = time.monotonic() - ticket.started
+                if ticket.shape or seconds >= self.heavy_seconds:
+                    self._learn(ticket.shape or shape(text), seconds)
 
     def _learn(self, key: str, seconds: float) -> None:
         if seconds >= self.heavy_seconds:

@@ -1,4 +1,4 @@
-"""Finding resources by label (the search box, class listings) and near misses (the 404 page)."""
+"""Finding resources by label (the search box, class listings) and near misses (the 404 page), in the store."""
 
 from __future__ import annotations
 
@@ -6,29 +6,51 @@ import difflib
 import re
 import time
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib import Literal, URIRef
 
 from citykg.server.cache import LRU
 from citykg.server.datasets import Holdings
 
+PATH = re.compile(r"^[\w./~-]+$")
+#: A search stops reading matches after this many (a one-letter search on a large graph matches most labels).
+MAX_MATCHES = 5000
 
-def search(holdings: Holdings, text: str, lang: str, kind: URIRef | None = None, limit: int = 100) -> list[URIRef]:
-    """Resources whose label (any language) or IRI contains ``text``; exact, then prefix, then substring."""
+
+def search(
+    holdings: Holdings,
+    text: str,
+    lang: str,
+    kind: URIRef | None = None,
+    limit: int = 100,
+    deadline: float | None = None,
+) -> list[URIRef]:
+    """Resources whose label (any language) contains ``text``, or whose path it is; exact, then prefix, then
+    substring matches, each by label. A class listing (``kind``) lists its instances whose label or IRI
+    contains ``text``.
+
+    The store finds the matches (queries/server/search.rq with the text bound as ``?needle``, or
+    search-kind.rq); at most ``MAX_MATCHES`` are read, and none after ``deadline`` (time.monotonic())."""
     needle = text.casefold().strip()[:200]
-    pool: set[URIRef] | None = None
+    matched: dict[URIRef, list[str]] = {}
     if kind is not None:
-        pool = {s for s in holdings.dataset.subjects(RDF.type, kind) if isinstance(s, URIRef)}
+        rows = holdings.rows("search-kind", kind=kind)
+    else:
+        rows = (row for row in holdings.rows("search", needle=Literal(text.strip()[:200].lower())))
+    for count, row in enumerate(rows):
+        if count >= MAX_MATCHES or (deadline is not None and count % 64 == 0 and time.monotonic() > deadline):
+            break
+        iri, label = row[0], row[-1]
+        if isinstance(iri, URIRef):
+            matched.setdefault(iri, [])
+            if isinstance(label, Literal):
+                matched[iri].append(str(label))
+    path = URIRef(holdings.base + needle.lstrip("/")) if "/" in needle and PATH.match(needle) else None
+    if kind is None and path is not None and path not in matched and holdings.labels_of(path):
+        matched[path] = []
     scored: list[tuple[int, str, URIRef]] = []
-    candidates = pool if pool is not None else set(holdings.labels)
-    for iri in candidates:
-        names = holdings.labels.get(iri, {})
-        shown = holdings.label(iri, lang) or str(iri)
-        if not needle:
-            scored.append((0, shown.casefold(), iri))
-            continue
-        best = None
-        for name in names.values():
+    for iri, labels in matched.items():
+        best = 0 if not needle else None
+        for name in labels if needle else ():
             folded = name.casefold()
             score = 0 if folded == needle else 1 if folded.startswith(needle) else 2 if needle in folded else None
             if score is not None and (best is None or score < best):
@@ -36,7 +58,7 @@ def search(holdings: Holdings, text: str, lang: str, kind: URIRef | None = None,
         if best is None and needle in str(iri).casefold():
             best = 3
         if best is not None:
-            scored.append((best, shown.casefold(), iri))
+            scored.append((best, min(labels, key=str.casefold, default=str(iri)).casefold(), iri))
     scored.sort(key=lambda item: (item[0], item[1], str(item[2])))
     return [iri for _, _, iri in scored[:limit]]
 
@@ -67,7 +89,7 @@ def suggestions(holdings: Holdings, missing: str, lang: str, limit: int = 8, bud
     for word in words[:MAX_WORDS]:
         if time.monotonic() > deadline:
             break
-        for iri in search(holdings, word, lang, limit=limit):
+        for iri in search(holdings, word, lang, limit=limit, deadline=deadline):
             if iri not in found:
                 found.append(iri)
     found = found[:limit]
@@ -82,12 +104,10 @@ def _close_iris(holdings: Holdings, wanted: str, limit: int, deadline: float) ->
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(wanted)
     scored: list[tuple[float, str, URIRef]] = []
-    for count, iri in enumerate(holdings.labels):
+    for count, (iri,) in enumerate(holdings.rows("labelled", base=Literal(base))):
         if count % 256 == 0 and time.monotonic() > deadline:
             break
         text = str(iri)
-        if not text.startswith(base):
-            continue
         matcher.set_seq1(text[len(base) :])
         if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
             scored.append((-matcher.ratio(), text, iri))

@@ -7,9 +7,9 @@ short-lived child process so that the server process itself never opens RocksDB 
   rebuilt from the new build, and the data it held (with its updates) is first written to
   ``BUILD/served-previous.nq`` (the server says so at start).
 
-The child also writes the served data as N-Quads, which the server process parses for its pages in a
-background thread (see :class:`~citykg.server.datasets.Holdings`), and reports the named graphs, the triple
-count and the focus resource, so that nothing at startup is O(graph) in the server process.
+The child reports the named graphs, the triple count and the focus resource, so that nothing at startup is
+O(graph) in the server process; the server process later opens the served store read-only for its pages
+(:class:`~citykg.server.datasets.Holdings`), after its first workers are forked.
 """
 
 from __future__ import annotations
@@ -37,18 +37,13 @@ QUAD_SUFFIXES = {".nq": "nquads", ".trig": "trig"}
 @dataclass
 class Served:
     location: Path
-    dump: Path
     temporary: bool
     messages: list[str]
     graphs: list[str] = field(default_factory=list)  # named graphs with at least one triple
     triples: int = 0
     focus: str | None = None
 
-    owns_dump: bool = True  # False: the dump is the build's own N-Quads (nothing was added), never removed
-
     def remove(self) -> None:
-        if self.owns_dump:
-            self.dump.unlink(missing_ok=True)
         if self.temporary:
             shutil.rmtree(self.location, ignore_errors=True)
 
@@ -57,15 +52,13 @@ def prepare(project: Project, extras: Sequence[Extra], *, writable: bool) -> Ser
     """Make the served store (in a forked child) and return where it is."""
     build_dir = project.build_dir
     location = build_dir / SERVED if writable else Path(tempfile.mkdtemp(prefix=".serve-", dir=build_dir))
-    fd, dump = tempfile.mkstemp(prefix=".served-", suffix=".nq", dir=build_dir)
-    os.close(fd)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: do the work, report, never return
         os.close(read)
         code = 0
         try:
-            report = _make(project, extras, location, Path(dump), writable)
+            report = _make(project, extras, location, writable)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
             report = {"error": str(exc) or type(exc).__name__}
             code = 1
@@ -80,17 +73,12 @@ def prepare(project: Project, extras: Sequence[Extra], *, writable: bool) -> Ser
     report = json.loads(text or '{"error": "the store preparation died"}')
     served = Served(
         location,
-        Path(dump),
         not writable,
         report.get("messages", []),
         report.get("graphs", []),
         report.get("triples", 0),
         report.get("focus"),
-        not report.get("build_dump"),
     )
-    if not served.owns_dump:
-        Path(dump).unlink(missing_ok=True)
-        served.dump = cache_path(project)
     if "error" in report:
         served.remove()
         raise UsageError(f"cannot prepare the served store in {location}: {report['error']}")
@@ -106,7 +94,7 @@ def _signature(project: Project, extras: Sequence[Extra]) -> dict:
     }
 
 
-def _make(project: Project, extras: Sequence[Extra], location: Path, dump: Path, writable: bool) -> dict:
+def _make(project: Project, extras: Sequence[Extra], location: Path, writable: bool) -> dict:
     """Prepare the store; report the messages and what the server says at start (graphs, triples, focus)."""
     import pyoxigraph as ox
 
@@ -145,16 +133,12 @@ def _make(project: Project, extras: Sequence[Extra], location: Path, dump: Path,
             del store
         (location / STAMP).write_text(json.dumps(wanted) + "\n", encoding="utf-8")
     store = ox.Store.read_only(str(location))
-    build_dump = not writable and not extras  # the served data is the build's N-Quads: the pages read those
-    if not build_dump:
-        store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
     graphs = sorted(g.value for g in store.named_graphs() if next(store.quads_for_pattern(None, None, None, g), None))
     return {
         "messages": messages,
         "graphs": graphs,
         "triples": len(store),
         "focus": native.focus(store),
-        "build_dump": build_dump,
     }
 
 

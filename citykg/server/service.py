@@ -6,7 +6,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from citykg.namespaces import SD, bind_prefixes
-from citykg.server.void import dataset_iri, statistics
+from citykg.server.statistics import graph_sizes
+from citykg.server.void import dataset_iri
 
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 RESULT_FORMATS = (
@@ -45,20 +46,20 @@ def service_graph(state) -> Graph:  # type: ignore[no-untyped-def]
     graph.add((service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
     graph.add((service, RDFS.seeAlso, URIRef(settings.url("/.well-known/void"))))
 
-    stats = statistics(state)
+    triples = state.holdings.triple_count()
     dataset = dataset_iri(state)
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
-    graph.add((dataset, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, RDFS.seeAlso, URIRef(settings.url("/.well-known/void"))))
     default = BNode("defaultGraph")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    graph.add((default, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((default, RDFS.comment, Literal("the union of all named graphs", lang="en")))
-    for number, (name, size) in enumerate(stats.graphs):
+    for number, (name, size) in enumerate(graph_sizes(state)):
         named, inner = BNode(f"named{number}"), BNode(f"graph{number}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))

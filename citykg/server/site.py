@@ -7,12 +7,13 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from citykg.server.responses import matches, problem
 from citykg.server.search import search as find
-from citykg.server.void import dataset_iri, dumps, statistics
+from citykg.server.void import dataset_iri, dumps, summary
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
@@ -47,7 +48,7 @@ async def favicon(request: Request) -> Response:
 
 
 def text_in(state, subject: URIRef, predicate: URIRef, lang: str) -> str | None:  # type: ignore[no-untyped-def]
-    values = [o for o in state.holdings.dataset.objects(subject, predicate) if isinstance(o, Literal)]
+    values = [o for p, o in state.holdings.rows("statements", s=subject) if p == predicate and isinstance(o, Literal)]
     for wanted in (lang, "en", "de", None):
         for value in values:
             if (value.language or None) == wanted:
@@ -58,7 +59,7 @@ def text_in(state, subject: URIRef, predicate: URIRef, lang: str) -> str | None:
 async def home(request: Request) -> Response:
     state = request.app.state.citykg
     lang, _ = state.pages.language(request)
-    stats = statistics(state)
+    stats = await run_in_threadpool(summary, state)
     dataset = dataset_iri(state)
     classes = sorted(stats.classes.items(), key=lambda item: (-item[1], str(item[0])))
     return state.pages.render(
@@ -81,5 +82,6 @@ async def search(request: Request) -> Response:
     text = request.query_params.get("q", "")[:200]
     kind_text = request.query_params.get("type", "").strip()
     kind = URIRef(kind_text) if kind_text and " " not in kind_text and ":" in kind_text else None
-    results = find(state.holdings, text, lang, kind) if (text.strip() or kind is not None) else []
+    wanted = text.strip() or kind is not None
+    results = await run_in_threadpool(find, state.holdings, text, lang, kind) if wanted else []
     return state.pages.render(request, "search.html", q=text, kind=kind, results=results)

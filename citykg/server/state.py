@@ -19,6 +19,7 @@ from citykg import generations
 from citykg.build import MANIFEST
 from citykg.config import Project
 from citykg.queries import Catalogue
+from citykg.server import statistics
 from citykg.server.cache import LRU, key_size
 from citykg.server.datasets import Holdings
 from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error
@@ -78,6 +79,11 @@ class ServerState:
             return json.loads((self.build_dir / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+
+    def derived_now(self, name: str):  # type: ignore[no-untyped-def]
+        """The value :meth:`derived` holds for the current generation, or None (never computes)."""
+        cached = self._derived.get(name)
+        return cached[1] if cached is not None and cached[0] == self.holdings.generation else None
 
     def derived(self, name: str, compute):  # type: ignore[no-untyped-def]
         """A value computed from the data once per generation (VoID statistics, the SD, the ontology page)."""
@@ -139,17 +145,18 @@ class ServerState:
     async def update(self, task: UpdateTask) -> Outcome:
         if self._update_lock is None:
             self._update_lock = asyncio.Lock()
-        await self.holdings.wait()  # the change is applied to the pages' dataset too
         async with self._update_lock:
             outcome = await self.execute(task)
             if outcome.changes is not None:
                 removed, added = outcome.changes
                 async with self.views.data_lock:  # not while a view's projection reads the dataset
-                    self.holdings.apply(removed, added)
+                    self.holdings.changed()  # reopened: pages, VoID and labels read the updated store
+                    statistics.forget(self)
                     self.cache.clear()
                     self.pages_cache.clear()
                     self.views.clear()
                     self.pool.refresh()
-                outcome.extra["removed"], outcome.extra["added"] = len(removed), len(added)
+                outcome.extra["removed"], outcome.extra["added"] = removed, added
+                statistics.warm(self)
                 outcome.changes = None
             return outcome

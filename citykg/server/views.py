@@ -151,17 +151,20 @@ class Views:
         Resource pages must not fail for the sake of their frame: if the data cannot be projected (EXTRA
         files are not validated), the pages go without it and the server says why, once per generation.
         """
-        generation = self.state.holdings.generation
+        holdings = self.state.holdings
+        generation = holdings.generation
         if self._failed == generation:
             return False
-        try:
-            proj = await self.projection()
+        cached = self._projection
+        if cached is not None and cached[0] == generation:
+            return iri in cached[1].graph
+        try:  # without projecting the whole data (a million triples: seconds and hundreds of MB) for one page
+            return await run_in_threadpool(holdings.is_node, iri)
         except Exception as exc:  # noqa: BLE001 - reported below; /view itself reports it as a 500
             self._failed = generation
             reason = f"the views cannot project the data: {exc!r}"
             print(f"citykg serve: no ego networks on resource pages: {reason}", file=sys.stderr)
             return False
-        return iri in proj.graph
 
     async def document(self, route: str, fmt: str, options: ViewOptions, proj: Projection) -> Document:
         key = (self.state.holdings.generation, route, fmt, options)

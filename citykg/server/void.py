@@ -1,69 +1,36 @@
 """VoID and DCAT at ``/.well-known/void``: computed counts, partitions, distributions, the endpoint.
 
 The data's own description of the dataset (title, licence, keywords … in ``graph/dataset.ttl``) is kept;
-everything countable is computed here, from what the server holds.
+everything countable is computed here, from the served store (queries/server/void-*.rq), once per generation:
+after an update the counts describe the updated store.
 """
 
 from __future__ import annotations
-
-from collections import Counter
-from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from citykg.namespaces import SD, bind_prefixes
 from citykg.server.negotiation import FORMATS
+from citykg.server.statistics import Statistics, statistics, summary  # noqa: F401 - re-exported
 from citykg.versions import build_version, modified
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "http://www.iana.org/assignments/media-types/"
 #: dcat:version is DCAT 3; rdflib's DCAT namespace (DCAT 2) does not list it.
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+UPDATED_NOTE = (
+    "The build's data as published; updates made through this server's SPARQL endpoint are not in it "
+    "(citykg export --served writes the served data with them)."
+)
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 DUMP_TITLES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
 
 
-@dataclass
-class Statistics:
-    triples: int = 0
-    entities: int = 0
-    subjects: int = 0
-    objects: int = 0
-    classes: Counter = field(default_factory=Counter)
-    properties: Counter = field(default_factory=Counter)
-    graphs: list[tuple[URIRef, int]] = field(default_factory=list)
-
-
-def statistics(state) -> Statistics:  # type: ignore[no-untyped-def]
-    return state.derived("statistics", lambda: _count(state))
-
-
-def _count(state) -> Statistics:  # type: ignore[no-untyped-def]
-    holdings = state.holdings
-    stats = Statistics()
-    subjects: set = set()
-    objects: set = set()
-    for s, p, o in holdings.dataset.triples((None, None, None)):
-        stats.triples += 1
-        subjects.add(s)
-        objects.add(o)
-        stats.properties[p] += 1
-        if p == RDF.type:
-            stats.classes[o] += 1
-    stats.subjects = len(subjects)
-    stats.objects = len(objects)
-    stats.entities = sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(holdings.base))
-    stats.graphs = [(name, len(holdings.graph(name))) for name in holdings.named_graphs()]
-    return stats
-
-
 def dataset_iri(state) -> URIRef:  # type: ignore[no-untyped-def]
     holdings = state.holdings
-    for candidate in holdings.dataset.subjects(RDF.type, VOID.Dataset):
-        if isinstance(candidate, URIRef) and str(candidate).startswith(holdings.base):
-            return candidate
-    return URIRef(holdings.base + "dataset")
+    found = holdings.select("dataset", base=Literal(holdings.base))
+    return found[0][0] if found else URIRef(holdings.base + "dataset")  # type: ignore[return-value]
 
 
 def version(state) -> str:  # type: ignore[no-untyped-def]
@@ -112,8 +79,10 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
     dataset = dataset_iri(state)
     document = URIRef(settings.url("/.well-known/void"))
     endpoint = URIRef(state.endpoint)
-    for p, o in holdings.dataset.predicate_objects(dataset):
+    licence = None
+    for p, o in holdings.rows("statements", s=dataset):
         graph.add((dataset, p, o))
+        licence = o if p == DCTERMS.license and licence is None else licence
     graph.add((document, RDF.type, VOID.DatasetDescription))
     graph.add((document, FOAF.primaryTopic, dataset))
     graph.add((document, DCTERMS.title, Literal("VoID and DCAT description of the citykg dataset", lang="en")))
@@ -152,13 +121,14 @@ def _void(state) -> Graph:  # type: ignore[no-untyped-def]
         graph.add((name, RDF.type, VOID.Dataset))
         graph.add((name, VOID.triples, count(size)))
         graph.add((name, DCAT.accessURL, URIRef(settings.url("/rdf-graph-store"))))
-    licence = holdings.dataset.value(dataset, DCTERMS.license)
     for dump in dumps(state):
         url = URIRef(dump["url"])
         graph.add((dataset, VOID.dataDump, url))
         graph.add((dataset, DCAT.distribution, url))
         graph.add((url, RDF.type, DCAT.Distribution))
         graph.add((url, DCTERMS.title, Literal(f"{dump['title']} dump", lang="en")))
+        if settings.allow_update:  # the served store may hold updates the build's files do not
+            graph.add((url, DCTERMS.description, Literal(UPDATED_NOTE, lang="en")))
         graph.add((url, DCAT.downloadURL, url))
         graph.add((url, DCAT.accessURL, url))
         graph.add((url, DCAT.mediaType, URIRef(IANA + dump["media_type"])))

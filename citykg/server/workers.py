@@ -1,16 +1,17 @@
 """Worker processes for CPU-bound queries, with a timeout that really stops the work.
 
-Workers are forked from the process that holds the loaded dataset, so they start in milliseconds and
-share its memory copy-on-write. A task goes to an idle worker over a socket pair; when it does not
-answer within the timeout the worker is killed (SIGKILL) and a fresh one is forked in its place, so a
-runaway query never holds a worker (or the event loop) for longer than the timeout. After an update
-the pool is re-forked, so every later query sees the new data.
+Workers are forked, in milliseconds, by a *zygote*: a small process forked from the server when the pool
+starts, before the server process opens the store for its pages (a fresh interpreter instead, when this
+process has already opened a store, e.g. to build it). So no worker ever inherits a RocksDB
+handle or the state of its background threads (a child that inherits them can hang when it opens the store
+for writing), however often workers are replaced. The zygote hands each new worker's socket to the server
+over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that socket; when it does not answer
+within the timeout the worker is killed (SIGKILL) and a fresh one takes its place, so a runaway query never
+holds a worker (or the event loop) for longer than the timeout. After an update the pool is renewed, and
+the new workers open the updated store.
 
-The parent runs no threads that could hold locks a child needs across ``fork`` (the app serves files
-itself and binds its socket before uvicorn starts; the only threads are those that generate the view
-pages, :mod:`citykg.server.views`, which run rdflib, networkx and Jinja with every module imported
-beforehand, and take no lock the query handler uses), and a child closes every inherited descriptor but
-its own socket, ignores SIGINT (the parent stops it) and dies with the parent (PR_SET_PDEATHSIG).
+The zygote and the workers close every inherited descriptor but their own sockets, ignore SIGINT (the
+server stops them) and die with their parent (PR_SET_PDEATHSIG); the zygote reaps its workers.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 HEADER = struct.Struct("!Q")
+PID = struct.Struct("!q")
 PR_SET_PDEATHSIG = 1
 
 
@@ -74,12 +77,16 @@ class Pool:
         self.forks = 0
         self.killed = 0
         self.closed = False
+        self._zygote: socket.socket | None = None
+        self._zygote_pid = 0
+        self._reap_zygote: Callable[[], Any] = lambda: None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the first workers; call before serving (the dataset is loaded, no threads run yet)."""
         gc.collect()
-        gc.freeze()  # keep the loaded dataset's pages shared: the children's GC never touches them
+        gc.freeze()  # keep the imported modules' pages shared: the children's GC never touches them
+        self._start_zygote(fresh=_rocksdb_started())
         for _ in range(self.size):
             self.idle.append(self._fork())
 
@@ -88,6 +95,7 @@ class Pool:
         for worker in list(self.workers.values()):
             self._kill(worker)
         self.idle.clear()
+        self._stop_zygote()
 
     def refresh(self) -> None:
         """Retire every worker (busy ones when they finish) and fork fresh ones from the current data."""
@@ -105,12 +113,13 @@ class Pool:
         worker = await self._acquire(deadline)
         if on_start is not None:
             on_start()
-        frame = _frame(task)
+        header, frame = _frame(task)
         try:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
             async with asyncio.timeout(remaining):
+                await loop.sock_sendall(worker.sock, header)
                 await loop.sock_sendall(worker.sock, frame)
                 result = await _receive(loop, worker.sock)
         except TimeoutError:
@@ -169,26 +178,70 @@ class Pool:
                 return
 
     # -- processes -------------------------------------------------------------------------------------------
-    def _fork(self) -> Worker:
-        parent_end, child_end = socket.socketpair()
+    def _start_zygote(self, *, fresh: bool = False) -> None:
+        """Fork the zygote (at start, before this process opens the store); ``fresh``: start it as a new
+        interpreter instead (when it died later: by then this process may hold a store handle)."""
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
+        if fresh:
+            import subprocess
+
+            process = subprocess.Popen(
+                [sys.executable, "-m", "citykg.server.workers", str(there.fileno())],
+                stdin=subprocess.PIPE,
+                pass_fds=[there.fileno()],
+            )
+            assert process.stdin is not None
+            process.stdin.write(pickle.dumps((self.handler, self.memory_mb)))
+            process.stdin.close()
+            there.close()
+            self._zygote, self._zygote_pid = here, process.pid
+            self._reap_zygote = process.wait
+            return
         pid = os.fork()
-        if pid == 0:  # the child: serve tasks until the parent goes away, never return into the caller
+        if pid == 0:  # the zygote: fork workers on request until the server goes away, never return
             code = 0
             try:
-                parent_end.close()
-                _child(child_end, self.handler, self.memory_mb)
+                here.close()
+                _zygote(there, self.handler, self.memory_mb)
             except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
                 code = 1
             finally:
                 os._exit(code)
-        child_end.close()
-        parent_end.setblocking(False)
-        worker = Worker(pid, parent_end, self.generation)
+        there.close()
+        self._zygote, self._zygote_pid = here, pid
+        self._reap_zygote = lambda: os.waitpid(pid, 0)
+
+    def _fork(self) -> Worker:
+        for attempt in range(2):
+            try:
+                if self._zygote is None:
+                    raise OSError("no zygote")
+                self._zygote.sendall(b"F")
+                data, fds, _, _ = socket.recv_fds(self._zygote, PID.size, 1)
+                if len(data) == PID.size and fds:
+                    break
+            except OSError:
+                pass
+            if self.closed or attempt:
+                raise WorkerDied("the server could not start a query worker")
+            self._stop_zygote()
+            self._start_zygote(fresh=True)  # it died (killed from outside): a new one, from a clean interpreter
+        (pid,) = PID.unpack(data)
+        sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
+        worker = Worker(pid, sock, self.generation)
         self.workers[pid] = worker
         self.forks += 1
         return worker
+
+    def _stop_zygote(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()  # the zygote reads EOF and exits
+            self._zygote = None
+            with contextlib.suppress(ChildProcessError, OSError):
+                self._reap_zygote()
 
     def _kill(self, worker: Worker) -> None:
         self.workers.pop(worker.pid, None)
@@ -196,9 +249,7 @@ class Pool:
             self.idle.remove(worker)
         if not worker.reaped:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(worker.pid, 0)
+                os.kill(worker.pid, signal.SIGKILL)  # the zygote reaps it
             worker.reaped = True
         worker.sock.close()
 
@@ -206,14 +257,23 @@ class Pool:
         return {"workers": len(self.workers), "idle": len(self.idle), "forks": self.forks, "killed": self.killed}
 
 
-def _alive(worker: Worker) -> bool:
-    """False when an idle worker's process has exited (reaped here) or its socket is closed."""
+def _rocksdb_started() -> bool:
+    """Whether this process has opened a RocksDB store (its background threads outlive the store): then the
+    zygote must be a fresh interpreter, not a fork (e.g. ``serve`` built the data in-process first)."""
     try:
-        pid, _ = os.waitpid(worker.pid, os.WNOHANG)
-    except ChildProcessError:
-        worker.reaped = True
-        return False
-    if pid != 0:
+        for task in Path("/proc/self/task").iterdir():
+            if (task / "comm").read_text(encoding="utf-8").startswith("rocksdb"):
+                return True
+    except OSError:
+        return True  # cannot tell: the safe way
+    return False
+
+
+def _alive(worker: Worker) -> bool:
+    """False when an idle worker's process has exited or its socket is closed."""
+    try:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
         worker.reaped = True
         return False
     try:
@@ -224,9 +284,11 @@ def _alive(worker: Worker) -> bool:
         return False
 
 
-def _frame(obj: Any) -> bytes:
+def _frame(obj: Any) -> tuple[bytes, bytes]:
+    """The length header and the pickle, sent one after the other (never joined: a large answer is not
+    copied once more)."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(data)) + data
+    return HEADER.pack(len(data)), data
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
@@ -235,7 +297,7 @@ async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
     return pickle.loads(await _exactly(loop, sock, size))
 
 
-async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
+async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
@@ -244,7 +306,7 @@ async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: i
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
-    return bytes(buffer)
+    return buffer  # unpickled in place, not copied
 
 
 def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
@@ -257,16 +319,44 @@ def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
-def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+def _detach(keep: int) -> None:
+    """A forked child's first steps: signals of its own, death with its parent, no inherited descriptors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError, OSError):
         signal.set_wakeup_fd(-1)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 1 << 16)
+
+
+def _zygote(control: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+    """Fork a worker for every byte the server sends; answer with its pid and its socket (SCM_RIGHTS)."""
+    _detach(control.fileno())
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel: no zombies
+    control.setblocking(True)
+    while control.recv(1):
+        parent_end, child_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                control.close()
+                parent_end.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _child(child_end, handler, memory_mb)
+            except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        socket.send_fds(control, [PID.pack(pid)], [parent_end.fileno()])
+        parent_end.close()
+
+
+def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
+    _detach(sock.fileno())
     _limit_memory(memory_mb)
     sock.setblocking(True)
     while True:
@@ -283,7 +373,9 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
             data = _frame(MemoryError("out of memory"))
         except Exception as exc:  # noqa: BLE001 - report, keep serving
             data = _frame(RuntimeError(f"{type(exc).__name__}: {exc}"[:500]))
-        sock.sendall(data)
+        for part in data:
+            sock.sendall(part)
+        data = result = None  # the answer is not kept while the worker waits for the next task
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -301,3 +393,8 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (OSError, ValueError):
         pass
+
+
+if __name__ == "__main__":  # a zygote started afresh: python -m citykg.server.workers FD, (handler, memory_mb) on stdin
+    _handler, _memory_mb = pickle.loads(sys.stdin.buffer.read())
+    _zygote(socket.socket(fileno=int(sys.argv[1])), _handler, _memory_mb)
