@@ -118,13 +118,21 @@ def _unavailable(name: str, reason: str, extra: str | None = None) -> click.Comm
     metavar="memory|oxigraph[:DIR]",
     help="Backend that holds the built graph: Oxigraph (the build's store, or a copy in DIR), or rdflib in memory.",
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress on stderr (it is off anyway when stderr is no terminal)."
+)
 @click.pass_context
 @reports_errors
-def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
+def main(
+    ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str, quiet: bool
+) -> None:
     """citykg: the knowledge graph of a city's international relations.
 
     Exit codes: 0 success, 1 invalid data (syntax or validation), 2 usage error, 3 runtime failure.
     """
+    from citykg import progress
+
+    progress.set_quiet(quiet)
     ctx.obj = Context(project_dir, base, build_dir, store)
 
 
@@ -152,11 +160,18 @@ def _write(output: Path | None, data: bytes) -> None:
     "--no-validate",
     "skip_validation",
     is_flag=True,
-    help="Skip SHACL validation (for generated data at scale); the manifest records it.",
+    help="Skip SHACL validation; the manifest records it.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="Validator: the shapes as SPARQL on Oxigraph, or pySHACL (the reference; slow at scale).",
 )
 @pass_context
 @reports_errors
-def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
+def build(ctx: Context, lang: str, formats: str, skip_validation: bool, engine: str) -> None:
     """Load ontology and graph, validate, write the exports (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
 
     Example: citykg build
@@ -167,7 +182,7 @@ def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
     unknown = sorted(set(wanted) - set(RDF_MEDIA_TYPES))
     if unknown:
         raise UsageError(f"unknown export format {', '.join(unknown)}", hint=f"use {', '.join(RDF_MEDIA_TYPES)}")
-    result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation)
+    result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation, engine=engine)
     if result.report.violations:
         click.echo(result.report.text(), err=True)
     checked = "validation skipped" if result.report.skipped else "0 violations"
