@@ -121,9 +121,11 @@ def build(
         if not result.report.conforms:
             raise ValidationFailed(result.report, len(result.report.errors))
     outputs = {}
+    graphs = canonical.all_rows(store) if set(formats) & set(STREAMED) else None  # shared by the three
     for fmt in formats:
         with progress.step(f"writing {STEM}.{fmt}"):
-            outputs[f"{STEM}.{fmt}"] = _export(store, nquads, fmt, result, project.base)
+            outputs[f"{STEM}.{fmt}"] = _export(store, nquads, fmt, result, project.base, graphs)
+    del graphs
     manifest = manifest_bytes(project, outputs, validated=validating)
     with progress.step("publishing"):
         result.files = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch
@@ -138,13 +140,13 @@ def build(
 STREAMED = {"ttl": canonical.turtle, "trig": canonical.trig, "jsonld": canonical.jsonld}
 
 
-def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str) -> bytes:
+def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str, graphs=None) -> bytes:
     if fmt == "nq":
         return nquads
     if fmt in STREAMED:
-        return STREAMED[fmt](store)
+        return STREAMED[fmt](store, graphs)
     if fmt == "nt":
-        return serialize(quadstore.as_dataset(store), fmt, base)  # Oxigraph's own terms, sorted
+        return canonical.ntriples(store)  # Oxigraph's own lines, sorted
     return serialize(result.dataset, fmt, base)
 
 

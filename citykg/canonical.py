@@ -81,6 +81,23 @@ def rows(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[Row]:
     return out
 
 
+Graphs = list[tuple[ox.NamedNode | ox.DefaultGraph, list[Row]]]
+
+
+def all_rows(store: ox.Store) -> Graphs:
+    """Every graph with its sorted rows: computed once when a build writes several formats."""
+    return [(graph, rows(store, graph)) for graph in graph_names(store)]
+
+
+def ntriples(store: ox.Store) -> bytes:
+    """The union of the graphs as sorted N-Triples, each triple once: Oxigraph's lines, sorted as bytes."""
+    lines: set[bytes] = set()
+    for graph in graph_names(store):
+        lines.update(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n"))
+    lines.discard(b"")
+    return b"\n".join(sorted(lines)) + b"\n" if lines else b""
+
+
 def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator[str]:
     """Turtle statements, one subject block each, from rows sorted by subject, predicate, object."""
     subject = predicate = None
@@ -102,22 +119,21 @@ def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator
         yield "".join(parts) + " .\n"
 
 
-def turtle(store: ox.Store) -> bytes:
+def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The union of the store's graphs as Turtle (each triple once)."""
     prefixes = Prefixes()
     union: set[Row] = set()
-    for graph in graph_names(store):
-        union.update(rows(store, graph))
+    for _, found in graphs if graphs is not None else all_rows(store):
+        union.update(found)
     body = "\n".join(_blocks(sorted(union), prefixes, ""))
     return (prefixes.declarations() + "\n" + body).encode("utf-8")
 
 
-def trig(store: ox.Store) -> bytes:
+def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as TriG, named graphs in IRI order (the default graph first, outside braces)."""
     prefixes = Prefixes()
     out = [prefixes.declarations()]
-    for graph in graph_names(store):
-        found = rows(store, graph)
+    for graph, found in graphs if graphs is not None else all_rows(store):
         if isinstance(graph, ox.NamedNode):
             out.append(f"\n<{graph.value}> {{\n" + "\n".join(_blocks(found, prefixes, "    ")) + "}\n")
         else:
@@ -162,19 +178,19 @@ def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[dict]:
         yield node
 
 
-def jsonld(store: ox.Store) -> bytes:
+def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as one JSON-LD document: the prefixes as ``@context``, one ``@graph`` per named
     graph (IRI order), nodes by subject, every value in an array, one node per line."""
     prefixes = Prefixes()
     context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
     out = ['{\n "@context": ', context, ',\n "@graph": [']
-    graphs: list[str] = []
-    for graph in graph_names(store):
-        nodes = ",\n".join("   " + json.dumps(n, ensure_ascii=False) for n in _nodes(rows(store, graph), prefixes))
+    blocks: list[str] = []
+    for graph, found in graphs if graphs is not None else all_rows(store):
+        nodes = ",\n".join("   " + json.dumps(n, ensure_ascii=False) for n in _nodes(found, prefixes))
         if isinstance(graph, ox.NamedNode):
-            graphs.append('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n' + nodes + "\n  ]}")
+            blocks.append('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n' + nodes + "\n  ]}")
         else:
-            graphs.append("\n" + nodes.replace("\n   ", "\n  "))
-    out.append(",".join(graphs))
+            blocks.append("\n" + nodes.replace("\n   ", "\n  "))
+    out.append(",".join(blocks))
     out.append("\n ]\n}\n")
     return "".join(out).encode("utf-8")

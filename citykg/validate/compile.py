@@ -29,11 +29,9 @@ TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNod
 #: Datatypes Oxigraph can cast to, so an ill-formed lexical form ("2014-13"^^xsd:gYearMonth) is caught.
 CASTABLE = {
     f"http://www.w3.org/2001/XMLSchema#{name}"
-    for name in (
-        "boolean decimal integer float double date time dateTime gYear gYearMonth gMonth gDay gMonthDay "
-        "duration yearMonthDuration dayTimeDuration"
-    ).split()
-}
+    for name in ["boolean", "decimal", "integer", "float", "double", "date", "time", "dateTime", "gYear",
+                 "gYearMonth", "gMonth", "gDay", "gMonthDay", "duration", "yearMonthDuration", "dayTimeDuration"]
+}  # fmt: skip
 #: Parameters this compiler understands; a shape with another sh: parameter is refused.
 KNOWN = {
     SH.parameter, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.pattern, SH.flags, SH.nodeKind, SH.hasValue,
