@@ -119,13 +119,23 @@ def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator
         yield "".join(parts) + " .\n"
 
 
+def _distinct(rows: list[Row]) -> Iterator[Row]:
+    """Sorted rows without repeats (a triple in two graphs is written once)."""
+    last = None
+    for row in rows:
+        if row != last:
+            yield row
+            last = row
+
+
 def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The union of the store's graphs as Turtle (each triple once)."""
     prefixes = Prefixes()
-    union: set[Row] = set()
+    union: list[Row] = []
     for _, found in graphs if graphs is not None else all_rows(store):
-        union.update(found)
-    body = "\n".join(_blocks(sorted(union), prefixes, ""))
+        union += found
+    union.sort()  # a merge of already sorted runs
+    body = "\n".join(_blocks(_distinct(union), prefixes, ""))
     return (prefixes.declarations() + "\n" + body).encode("utf-8")
 
 
