@@ -474,7 +474,7 @@ def synth(ctx: Context, cities: int, seed: int, output: Path) -> None:
     if output.suffix in (".nt", ".ttl"):
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8") as out:
-            stats = synthetic.generate(out, cities=cities, seed=seed)
+            stats = synthetic.generate_with_progress(out, cities=cities, seed=seed)
     else:
         stats = synthetic.write_project(output, ctx.project, cities=cities, seed=seed)
     click.echo(
