@@ -55,7 +55,7 @@ def test_progress_only_on_a_terminal_and_never_with_q(name: str, tmp_path: Path)
     assert SHOWN[name] in shown
     piped_out, piped = run(COMMANDS[name](tmp_path / "b"), tty=False)
     assert SHOWN[name] not in piped and "\r" not in piped
-    quiet_out, quiet = run(["-q", *COMMANDS[name](tmp_path / "c")], tty=True)
+    _, quiet = run(["-q", *COMMANDS[name](tmp_path / "c")], tty=True)
     assert SHOWN[name] not in quiet and "\r" not in quiet.replace("\r\n", "\n")
     strip = lambda text: text.replace(str(tmp_path / "a"), "X").replace(str(tmp_path / "b"), "X")  # noqa: E731
     assert strip(shown_out).split("built in")[0] == strip(piped_out).split("built in")[0]
