@@ -87,3 +87,42 @@ def test_same_report_on_the_project_with_files_and_lines(tmp_path: Path) -> None
 def test_every_shape_compiles_with_a_message(shapes: Graph) -> None:
     checks = compile_shapes(shapes)
     assert checks and all(c.messages for c in checks)
+
+
+PLANTED = (
+    # (line appended to the synthetic world, message the build must report for it)
+    (
+        '<https://synth.citykg.example/city/c1> <http://www.w3.org/2003/01/geo/wgs84_pos#lat> "95.0"'
+        "^^<http://www.w3.org/2001/XMLSchema#decimal> .",
+        "latitude",
+    ),
+    (
+        "<https://synth.citykg.example/partnership/p1> <https://w3id.org/citykg/ontology#status> "
+        "<https://w3id.org/citykg/vocab/nonsense> .",
+        "status",
+    ),
+    (
+        "<https://synth.citykg.example/citation/c1> <http://www.w3.org/ns/prov#entity> "
+        "<https://synth.citykg.example/city/c2> .",
+        "source of a citation",
+    ),
+)
+
+
+def test_violations_planted_in_a_synthetic_world_are_reported(tmp_path: Path) -> None:
+    from citykg.build import build
+    from citykg.errors import ValidationFailed
+    from citykg.synth import write_project
+
+    world = tmp_path / "world"
+    write_project(world, load_project(ROOT), cities=300)
+    build(load_project(world), formats=("nq",))  # the generated world itself validates
+    with (world / "graph" / "synthetic.nt").open("a", encoding="utf-8") as out:
+        out.write("\n".join(line for line, _ in PLANTED) + "\n")
+    with pytest.raises(ValidationFailed) as failed:
+        build(load_project(world), formats=("nq",))
+    report = failed.value.report
+    for line, words in PLANTED:
+        focus = line.split(">", 1)[0][1:]
+        assert any(v.focus == focus and words in v.message.lower() for v in report.errors), (words, report.text())
+    assert all(v.file == "graph/synthetic.nt" and v.line > 0 for v in report.errors), report.text()
