@@ -32,6 +32,8 @@ from citykg.projection import Projection, visible
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
 EXACT_BETWEENNESS_LIMIT = 2000
+#: How many sources the estimate uses (networkx's ``k``).
+BETWEENNESS_SAMPLE = 300
 
 
 def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -51,7 +53,7 @@ def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
     simple = simple_graph(graph)
     if measure == "betweenness":
         if len(simple) > EXACT_BETWEENNESS_LIMIT:
-            return nx.betweenness_centrality(simple, k=min(len(simple), 300), seed=7)
+            return nx.betweenness_centrality(simple, k=min(len(simple), BETWEENNESS_SAMPLE), seed=7)
         return nx.betweenness_centrality(simple)
     if measure == "eigenvector":
         return eigenvector(simple)
@@ -97,6 +99,7 @@ class Analysis:
     year: int | None = None
     lang: str = "de"
     notes: list[str] = field(default_factory=list)
+    betweenness_sample: int | None = None  # sources of the estimate; None: exact
 
     def as_json(self) -> dict[str, object]:
         def ranked(items: Iterable[Ranked]) -> list[dict[str, object]]:
@@ -110,6 +113,7 @@ class Analysis:
             "by_class": [{"class": k, "label": label, "count": n} for k, label, n in self.by_class],
             "by_relation": [{"kind": k, "label": label, "count": n} for k, label, n in self.by_relation],
             "top": {measure: ranked(items) for measure, items in self.top.items()},
+            "betweenness_sample": self.betweenness_sample,
             "component_sizes": [len(c) for c in self.components],
             "component_members": [ranked(c[:10]) for c in self.components],
         }
@@ -127,6 +131,7 @@ WORDS = {
         "by_relation": "Beziehungen nach Art",
         "degree": "Grad (Zahl der Beziehungen)",
         "betweenness": "Zwischenzentralität (betweenness)",
+        "sampled": "geschätzt aus {k} zufälligen Startknoten (Seed 7), nicht exakt",
         "eigenvector": "Eigenvektorzentralität",
         "pagerank": "PageRank",
         "top": "Die {k} höchsten nach",
@@ -154,6 +159,7 @@ WORDS = {
         "by_relation": "Relations by kind",
         "degree": "degree (number of relations)",
         "betweenness": "betweenness centrality",
+        "sampled": "estimated from {k} random source nodes (seed 7), not exact",
         "eigenvector": "eigenvector centrality",
         "pagerank": "PageRank",
         "top": "Top {k} by",
@@ -216,6 +222,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         ],
         year=year,
         lang=lang,
+        betweenness_sample=BETWEENNESS_SAMPLE if len(graph) > EXACT_BETWEENNESS_LIMIT else None,
     )
 
 
@@ -245,7 +252,9 @@ def format_analysis(result: Analysis) -> str:
     lines.extend(f"  {n:>5}  {label}" for _, label, n in result.by_relation)
     for measure, items in result.top.items():
         lines.append("")
-        lines.append(f"{words['top'].format(k=len(items))} {words[measure]}:")
+        sampled = measure == "betweenness" and result.betweenness_sample
+        note = f" ({words['sampled'].format(k=result.betweenness_sample)})" if sampled else ""
+        lines.append(f"{words['top'].format(k=len(items))} {words[measure]}{note}:")
         for number, item in enumerate(items, start=1):
             value = f"{item.value:.0f}" if measure == "degree" else f"{item.value:.4f}"
             lines.append(f"  {number:>2}. {item.label:<40} {value}")
