@@ -122,15 +122,20 @@ def build(
             raise ValidationFailed(result.report, len(result.report.errors))
     outputs = {}
     graphs = canonical.all_rows(store) if set(formats) & set(STREAMED) else None  # shared by the three
-    for fmt in formats:
+    streamed = [f for f in formats if f in STREAMED]
+    for fmt in streamed + [f for f in formats if f not in STREAMED]:  # the shared rows go before the rest
         with progress.step(f"writing {STEM}.{fmt}"):
             outputs[f"{STEM}.{fmt}"] = _export(store, nquads, fmt, result, project.base, graphs)
-    del graphs
+        if streamed and fmt == streamed[-1]:
+            graphs = None  # a third of the peak memory at a million triples
     manifest = manifest_bytes(project, outputs, validated=validating)
+    digest = hashlib.sha256(nquads).hexdigest()
     with progress.step("publishing"):
         result.files = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch
+    outputs.clear()  # the exports are on disk: their bytes would only add to the store's bulk load
+    with progress.step("writing the store"):
         # the persistent store readers open: stamped with the N-Quads digest, so a stale one is never used
-        write_store(project.build_dir, project.build_dir / f"{STEM}.nq", hashlib.sha256(nquads).hexdigest())
+        write_store(project.build_dir, project.build_dir / f"{STEM}.nq", digest)
     answers.forget(project)
     result.seconds = time.perf_counter() - started
     return result
