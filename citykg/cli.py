@@ -193,16 +193,17 @@ def build(ctx: Context, lang: str, formats: str, skip_validation: bool, engine: 
 
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True)
 @pass_context
 @reports_errors
-def validate(ctx: Context, lang: str) -> None:
+def validate(ctx: Context, lang: str, engine: str) -> None:
     """Validate the sources against the SHACL shapes without writing anything.
 
     Example: citykg validate --lang de
     """
     from citykg.build import check
 
-    _, report = check(ctx.project, lang=lang)
+    _, report = check(ctx.project, lang=lang, engine=engine)
     click.echo(report.text(), err=not report.conforms)
     if not report.conforms:
         sys.exit(EXIT_INVALID_DATA)
