@@ -32,8 +32,18 @@ from citykg.projection import Projection, visible
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
 EXACT_BETWEENNESS_LIMIT = 2000
-#: How many sources the estimate uses (networkx's ``k``).
+#: How many sources the estimate uses (networkx's ``k``): as many as fit a budget of edge visits (each source
+#: is one breadth-first search over the whole network), between 20 and 300.
 BETWEENNESS_SAMPLE = 300
+BETWEENNESS_BUDGET = 3_000_000
+
+
+def betweenness_sample(simple: nx.Graph) -> int | None:
+    """The number of sources betweenness is estimated from, or None when it is computed exactly."""
+    if len(simple) <= EXACT_BETWEENNESS_LIMIT:
+        return None
+    fits = BETWEENNESS_BUDGET // max(1, simple.number_of_edges())
+    return min(len(simple), BETWEENNESS_SAMPLE, max(20, fits))
 
 
 def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -52,9 +62,8 @@ def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
         return {n: float(d) for n, d in graph.degree()}
     simple = simple_graph(graph)
     if measure == "betweenness":
-        if len(simple) > EXACT_BETWEENNESS_LIMIT:
-            return nx.betweenness_centrality(simple, k=min(len(simple), BETWEENNESS_SAMPLE), seed=7)
-        return nx.betweenness_centrality(simple)
+        sample = betweenness_sample(simple)
+        return nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
     if measure == "eigenvector":
         return eigenvector(simple)
     if measure == "pagerank":
@@ -222,7 +231,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         ],
         year=year,
         lang=lang,
-        betweenness_sample=BETWEENNESS_SAMPLE if len(graph) > EXACT_BETWEENNESS_LIMIT else None,
+        betweenness_sample=betweenness_sample(simple_graph(graph)) if len(graph) else None,
     )
 
 
