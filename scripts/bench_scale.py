@@ -157,7 +157,7 @@ def measure(size: str, work: Path, timeout: float, pyshacl_timeout: float) -> di
         rows["Chromium: view stable"] = done
     rows["citykg analyze"] = run_measured(citykg(*hub_args, "analyze"), timeout)
     far = f"city/c{CITIES[size] // 2}"
-    rows[f"citykg path city/c0 {far}"] = run_measured(citykg(*hub_args, "path", "city/c0", far), timeout)
+    rows["citykg path city/c0 city/c<cities/2>"] = run_measured(citykg(*hub_args, "path", "city/c0", far), timeout)
     return rows
 
 
@@ -198,7 +198,11 @@ def main() -> int:
     parser.add_argument("--pyshacl-timeout", type=float, default=600)
     parser.add_argument("--out", type=Path, help="write the Markdown table here too")
     parser.add_argument("--json", type=Path, help="write the raw figures here")
+    parser.add_argument("--report", type=Path, help="only print the table of figures written with --json")
     args = parser.parse_args()
+    if args.report:
+        print(report(json.loads(args.report.read_text(encoding="utf-8"))))
+        return 0
     results = {}
     work = Path(tempfile.mkdtemp(prefix="citykg-scale-"))
     try:
