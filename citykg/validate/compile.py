@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -103,7 +103,7 @@ class Compiler:
                 continue
             target = self.target(shape)
             for check in self._shape_checks(shape, target):
-                out.append(Check(prologue + check.query, *_fields(check)))
+                out.append(replace(check, query=prologue + check.query))
         return out
 
     def _shape_checks(self, shape: Node, target: str) -> list[Check]:
@@ -370,13 +370,6 @@ class Compiler:
                     )
                 )
         return out
-
-
-def _fields(check: Check) -> tuple:
-    return (
-        check.shape, check.path, check.path_node, check.messages, check.severity, check.component, check.value,
-        check.path_var,
-    )  # fmt: skip
 
 
 def _none(fails: str) -> str:
