@@ -12,19 +12,38 @@ Conventions, so the numbers can be checked by hand:
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from citykg.chains import (  # citykg path lives in citykg.chains; re-exported for the callers of analytics
+    Chain,
+    Hop,
+    chain_json,
+    dates_text,
+    format_chain,
+    relation_label,
+    shortest_chain,
+)
 from citykg.errors import UsageError
-from citykg.projection import Projection, local_name, visible
-from citykg.views.i18n import RELATION_LABELS, STATUS_LABELS, pick
+from citykg.projection import Projection, visible
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
 EXACT_BETWEENNESS_LIMIT = 2000
+#: How many sources the estimate uses (networkx's ``k``): as many as fit a budget of edge visits (each source
+#: is one breadth-first search over the whole network), between 20 and 300.
+BETWEENNESS_SAMPLE = 300
+BETWEENNESS_BUDGET = 3_000_000
+
+
+def betweenness_sample(simple: nx.Graph) -> int | None:
+    """The number of sources betweenness is estimated from, or None when it is computed exactly."""
+    if len(simple) <= EXACT_BETWEENNESS_LIMIT:
+        return None
+    fits = BETWEENNESS_BUDGET // max(1, simple.number_of_edges())
+    return min(len(simple), BETWEENNESS_SAMPLE, max(20, fits))
 
 
 def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -43,9 +62,8 @@ def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
         return {n: float(d) for n, d in graph.degree()}
     simple = simple_graph(graph)
     if measure == "betweenness":
-        if len(simple) > EXACT_BETWEENNESS_LIMIT:
-            return nx.betweenness_centrality(simple, k=min(len(simple), 300), seed=7)
-        return nx.betweenness_centrality(simple)
+        sample = betweenness_sample(simple)
+        return nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
     if measure == "eigenvector":
         return eigenvector(simple)
     if measure == "pagerank":
@@ -90,6 +108,7 @@ class Analysis:
     year: int | None = None
     lang: str = "de"
     notes: list[str] = field(default_factory=list)
+    betweenness_sample: int | None = None  # sources of the estimate; None: exact
 
     def as_json(self) -> dict[str, object]:
         def ranked(items: Iterable[Ranked]) -> list[dict[str, object]]:
@@ -103,6 +122,7 @@ class Analysis:
             "by_class": [{"class": k, "label": label, "count": n} for k, label, n in self.by_class],
             "by_relation": [{"kind": k, "label": label, "count": n} for k, label, n in self.by_relation],
             "top": {measure: ranked(items) for measure, items in self.top.items()},
+            "betweenness_sample": self.betweenness_sample,
             "component_sizes": [len(c) for c in self.components],
             "component_members": [ranked(c[:10]) for c in self.components],
         }
@@ -120,6 +140,7 @@ WORDS = {
         "by_relation": "Beziehungen nach Art",
         "degree": "Grad (Zahl der Beziehungen)",
         "betweenness": "Zwischenzentralität (betweenness)",
+        "sampled": "geschätzt aus {k} zufälligen Startknoten (Seed 7), nicht exakt",
         "eigenvector": "Eigenvektorzentralität",
         "pagerank": "PageRank",
         "top": "Die {k} höchsten nach",
@@ -147,6 +168,7 @@ WORDS = {
         "by_relation": "Relations by kind",
         "degree": "degree (number of relations)",
         "betweenness": "betweenness centrality",
+        "sampled": "estimated from {k} random source nodes (seed 7), not exact",
         "eigenvector": "eigenvector centrality",
         "pagerank": "PageRank",
         "top": "Top {k} by",
@@ -209,6 +231,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         ],
         year=year,
         lang=lang,
+        betweenness_sample=betweenness_sample(simple_graph(graph)) if len(graph) else None,
     )
 
 
@@ -238,7 +261,9 @@ def format_analysis(result: Analysis) -> str:
     lines.extend(f"  {n:>5}  {label}" for _, label, n in result.by_relation)
     for measure, items in result.top.items():
         lines.append("")
-        lines.append(f"{words['top'].format(k=len(items))} {words[measure]}:")
+        sampled = measure == "betweenness" and result.betweenness_sample
+        note = f" ({words['sampled'].format(k=result.betweenness_sample)})" if sampled else ""
+        lines.append(f"{words['top'].format(k=len(items))} {words[measure]}{note}:")
         for number, item in enumerate(items, start=1):
             value = f"{item.value:.0f}" if measure == "degree" else f"{item.value:.4f}"
             lines.append(f"  {number:>2}. {item.label:<40} {value}")
@@ -251,130 +276,6 @@ def format_analysis(result: Analysis) -> str:
     if len(result.components) > 10:
         lines.append(f"  … {len(result.components) - 10} {words['more']}")
     return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------------------------------------
-# citykg path
-# --------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Hop:
-    source: str
-    target: str
-    forward: bool
-    key: str
-    data: dict
-
-
-@dataclass
-class Chain:
-    start: str
-    end: str
-    nodes: list[str]
-    hops: list[Hop]
-
-
-def shortest_chain(proj: Projection, start: str, end: str) -> Chain | None:
-    """The shortest chain of relations between two resources, whatever their direction (None: unconnected)."""
-    graph = proj.graph
-    try:
-        nodes = nx.shortest_path(graph.to_undirected(as_view=True), start, end)
-    except nx.NetworkXNoPath:
-        return None
-    hops = []
-    for a, b in itertools.pairwise(nodes):
-        options = [(True, k, d) for k, d in (graph.get_edge_data(a, b) or {}).items()]
-        options += [(False, k, d) for k, d in (graph.get_edge_data(b, a) or {}).items()]
-        forward, key, data = min(options, key=lambda o: (_hop_rank(o[2]), not o[0], o[1]))
-        hops.append(Hop(a, b, forward, key, data))
-    return Chain(start, end, nodes, hops)
-
-
-def _hop_rank(data: Mapping[str, object]) -> int:
-    """Prefer the most telling relation when several link the same two resources."""
-    order = ["partnership", "membership", "engagement", "tenure", "participation", "conferral", "milestone"]
-    kind = str(data["type"])
-    return order.index(kind) if kind in order else len(order)
-
-
-def relation_label(proj: Projection, data: Mapping[str, object], lang: str) -> str:
-    kind, qualifier = str(data["type"]), data.get("qualifier")
-    if qualifier and kind in ("partnership", "participation", "engagement"):
-        return proj.label(str(qualifier), lang)
-    return RELATION_LABELS.get(kind, {}).get(lang, kind)
-
-
-def dates_text(data: Mapping[str, object], lang: str) -> str:
-    start, end = data.get("start"), data.get("end")
-    since, until = ("seit", "bis") if lang == "de" else ("since", "until")
-    if start and end and start != end:
-        text = f"{start}–{end}"
-    elif start and data.get("type") in ("participation", "conferral", "milestone", "location", "organizer"):
-        text = str(start)
-    elif start:
-        text = f"{since} {start}"
-    elif end:
-        text = f"{until} {end}"
-    else:
-        text = ""
-    status = data.get("status")
-    if status in ("dormant", "ended"):
-        text = f"{text}, {STATUS_LABELS[str(status)][lang]}".strip(", ")
-        if data.get("dormant_from"):
-            text += f" {since} {data['dormant_from']}"
-    return text
-
-
-def format_chain(proj: Projection, chain: Chain | None, lang: str, a: str, b: str) -> str:
-    words = WORDS[lang]
-    if chain is None:
-        return words["no_path"].format(a=proj.label(a, lang), b=proj.label(b, lang)) + "\n"
-    parts = [proj.label(chain.nodes[0], lang)]
-    steps = []
-    for number, hop in enumerate(chain.hops, start=1):
-        word = relation_label(proj, hop.data, lang)
-        here, there = proj.label(hop.source, lang), proj.label(hop.target, lang)
-        if hop.data.get("symmetric"):
-            arrow = f" — {word} — "
-        elif hop.forward:
-            arrow = f" — {word} → "
-        else:
-            arrow = f" ← {word} — "
-        parts.append(arrow + there)
-        when = dates_text(hop.data, lang)
-        cites = proj.citations.get(str(hop.data.get("rel") or ""), [])
-        source = ""
-        if cites:
-            first = cites[0]
-            title = pick(first.title, lang, first.url or local_name(first.source))
-            source = f"{words['source']}: {title}" + (f" <{first.url}>" if first.url else "")
-        details = "; ".join(part for part in (when, source) if part)  # an undated step: "(Quelle: …)"
-        steps.append(f"  {number}. {here}{arrow}{there}" + (f" ({details})" if details else ""))
-    return "".join(parts) + "\n\n" + f"{words['steps']}:\n" + "\n".join(steps) + "\n"
-
-
-def chain_json(proj: Projection, chain: Chain | None, lang: str) -> dict[str, object]:
-    if chain is None:
-        return {"path": None}
-    return {
-        "path": [{"iri": n, "label": proj.label(n, lang)} for n in chain.nodes],
-        "relations": [
-            {
-                "from": h.source if h.forward else h.target,
-                "to": h.target if h.forward else h.source,
-                "relation": relation_label(proj, h.data, lang),
-                "type": h.data["type"],
-                "iri": h.data.get("rel"),
-                "start": h.data.get("start"),
-                "end": h.data.get("end"),
-                "status": h.data.get("status"),
-                "sources": [c.url for c in proj.citations.get(str(h.data.get("rel") or ""), []) if c.url],
-            }
-            for h in chain.hops
-        ],
-        "text": format_chain(proj, chain, lang, chain.start, chain.end).split("\n\n")[0],
-    }
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -437,3 +338,10 @@ def format_shared(
                 parts.append(f"{name}: {how}{since}")
         lines.append(f"  {entry['label']} — " + "; ".join(parts))
     return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "Analysis", "Chain", "Hop", "analyze", "centrality", "chain_json", "dates_text", "format_analysis",
+    "format_chain", "format_shared", "partner_links_known", "relation_label", "restrict", "shared_memberships",
+    "shortest_chain", "simple_graph",
+]  # fmt: skip

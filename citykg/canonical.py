@@ -1,9 +1,11 @@
-"""Canonical Turtle, TriG and JSON-LD written from the sorted quads of an Oxigraph store, in one pass.
+"""Canonical Turtle, TriG and JSON-LD written from an Oxigraph store's own N-Triples dumps.
 
-rdflib's Turtle and JSON-LD writers need minutes and gigabytes for a million triples; these need seconds.
-The same quads always give the same bytes: subjects, predicates and objects in the order of their N-Triples
-text (``rdf:type`` first), the project's prefixes, IRIs compacted only where the local part is a plain name.
-The JSON-LD document has the project's prefixes as its ``@context`` and one ``@graph`` per named graph.
+rdflib's Turtle and JSON-LD writers need minutes and gigabytes for a million triples; building a Python
+object per quad costs a minute too. Here Oxigraph dumps each graph as N-Triples (in Rust) and Python only
+splits, sorts and re-joins text, one graph at a time. The same quads always give the same bytes:
+subjects, predicates and objects in the order of their N-Triples text (``rdf:type`` first), the
+project's prefixes, IRIs compacted only where the local part is a plain name. The JSON-LD document has
+the project's prefixes as its ``@context`` and one ``@graph`` per named graph.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import pyoxigraph as ox
 from citykg.namespaces import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TYPE = f"<{RDF_TYPE}>"
 #: A local name that needs no escaping in Turtle and reads as a compact IRI in JSON-LD.
 LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
+#: (subject, predicate or "" for rdf:type, object): N-Triples text; sorted, this is the canonical order.
+Row = tuple[str, str, str]
 
 
 class Prefixes:
@@ -28,6 +32,7 @@ class Prefixes:
     def __init__(self) -> None:
         self.table = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
         self._memo: dict[str, str | None] = {}
+        self._terms: dict[str, str] = {}
 
     def compact(self, iri: str) -> str | None:
         """``prefix:local`` for an IRI in one of the namespaces, else None."""
@@ -43,157 +48,159 @@ class Prefixes:
             self._memo[iri] = found
         return found
 
-    def turtle(self, term) -> str:
-        if type(term) is ox.NamedNode:
-            return self.compact(term.value) or str(term)
-        if type(term) is ox.Literal and not term.language:
-            datatype = term.datatype.value
-            if datatype != XSD_STRING:
-                short = self.compact(datatype)
-                if short:
-                    text = str(term)
-                    return text[: text.rindex("^^")] + "^^" + short
-        return str(term)
+    def turtle(self, term: str) -> str:
+        """An N-Triples term as Turtle: IRIs and datatypes compacted where they can be."""
+        if term[0] == "<":
+            return self.compact(term[1:-1]) or term
+        if term[0] == '"' and term[-1] == ">":
+            at = term.rindex("^^<")
+            short = self.compact(term[at + 3 : -1])
+            return term[: at + 2] + short if short else term
+        return term
 
     def declarations(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items()))
 
 
-def _key(term) -> str:
-    return str(term)
+def graph_names(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
+    """The default graph (if it holds anything) first, then the named graphs in IRI order."""
+    named = sorted(store.named_graphs(), key=lambda g: g.value)
+    has_default = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    return ([ox.DefaultGraph()] if has_default else []) + named
 
 
-def sorted_quads(store: ox.Store) -> list[tuple[str, str, str, object, object, object]]:
-    """Every quad as (graph, subject, predicate key, object key, terms…), in canonical order."""
-    rows = []
-    for quad in store:
-        predicate = quad.predicate.value
-        rows.append(
-            (
-                "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value,
-                str(quad.subject),
-                "" if predicate == RDF_TYPE else str(quad.predicate),
-                str(quad.object),
-                quad.subject,
-                quad.predicate,
-                quad.object,
-            )
-        )
-    rows.sort(key=lambda row: row[:4])
-    return rows  # type: ignore[return-value]
+def rows(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[Row]:
+    """One graph's triples as sorted rows, from Oxigraph's N-Triples dump of it."""
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8")
+    out = []
+    for line in text.split("\n"):  # never splitlines(): a literal may hold U+2028 and the like
+        if line:
+            s, p, rest = line.split(" ", 2)
+            out.append((s, "" if p == TYPE else p, rest[:-2]))
+    out.sort()
+    return out
 
 
-def _blocks(rows: Iterable[tuple], prefixes: Prefixes, indent: str) -> Iterator[str]:
+Graphs = list[tuple[ox.NamedNode | ox.DefaultGraph, list[Row]]]
+
+
+def all_rows(store: ox.Store) -> Graphs:
+    """Every graph with its sorted rows: computed once when a build writes several formats."""
+    return [(graph, rows(store, graph)) for graph in graph_names(store)]
+
+
+def ntriples(store: ox.Store) -> bytes:
+    """The union of the graphs as sorted N-Triples, each triple once: Oxigraph's lines, sorted as bytes."""
+    lines: set[bytes] = set()
+    for graph in graph_names(store):
+        lines.update(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n"))
+    lines.discard(b"")
+    return b"\n".join(sorted(lines)) + b"\n" if lines else b""
+
+
+def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator[str]:
     """Turtle statements, one subject block each, from rows sorted by subject, predicate, object."""
     subject = predicate = None
     parts: list[str] = []
-    for _, s_key, p_key, _, s, p, o in rows:
-        if s_key != subject:
+    turtle = prefixes.turtle
+    for s, p, o in triples:
+        if s != subject:
             if parts:
                 yield "".join(parts) + " .\n"
-            parts = [indent, prefixes.turtle(s), " ", "a" if p_key == "" else prefixes.turtle(p), " "]
-            subject, predicate = s_key, p_key
-        elif p_key != predicate:
-            parts += [" ;\n", indent, "    ", "a" if p_key == "" else prefixes.turtle(p), " "]
-            predicate = p_key
+            parts = [indent, turtle(s), " ", "a" if p == "" else turtle(p), " "]
+            subject, predicate = s, p
+        elif p != predicate:
+            parts += [" ;\n", indent, "    ", "a" if p == "" else turtle(p), " "]
+            predicate = p
         else:
             parts.append(", ")
-        parts.append(prefixes.turtle(o))
+        parts.append(turtle(o))
     if parts:
         yield "".join(parts) + " .\n"
 
 
-def _unique_triples(rows: list[tuple]) -> list[tuple]:
-    """The union of the graphs: each triple once, in subject order."""
-    seen: set[tuple[str, str, str]] = set()
-    out = []
+def _distinct(rows: list[Row]) -> Iterator[Row]:
+    """Sorted rows without repeats (a triple in two graphs is written once)."""
+    last = None
     for row in rows:
-        key = row[1:4]
-        if key not in seen:
-            seen.add(key)
-            out.append(("", *row[1:]))
-    out.sort(key=lambda row: row[1:4])
-    return out
+        if row != last:
+            yield row
+            last = row
 
 
-def turtle(store: ox.Store) -> bytes:
-    """The union of the store's graphs as Turtle."""
+def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
+    """The union of the store's graphs as Turtle (each triple once)."""
     prefixes = Prefixes()
-    body = "\n".join(_blocks(_unique_triples(sorted_quads(store)), prefixes, ""))
+    union: list[Row] = []
+    for _, found in graphs if graphs is not None else all_rows(store):
+        union += found
+    union.sort()  # a merge of already sorted runs
+    body = "\n".join(_blocks(_distinct(union), prefixes, ""))
     return (prefixes.declarations() + "\n" + body).encode("utf-8")
 
 
-def trig(store: ox.Store) -> bytes:
+def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as TriG, named graphs in IRI order (the default graph first, outside braces)."""
     prefixes = Prefixes()
-    rows = sorted_quads(store)
     out = [prefixes.declarations()]
-    start = 0
-    while start < len(rows):
-        graph = rows[start][0]
-        end = start
-        while end < len(rows) and rows[end][0] == graph:
-            end += 1
-        if graph:
-            out.append(f"\n<{graph}> {{\n" + "\n".join(_blocks(rows[start:end], prefixes, "    ")) + "}\n")
+    for graph, found in graphs if graphs is not None else all_rows(store):
+        if isinstance(graph, ox.NamedNode):
+            out.append(f"\n<{graph.value}> {{\n" + "\n".join(_blocks(found, prefixes, "    ")) + "}\n")
         else:
-            out.append("\n" + "\n".join(_blocks(rows[start:end], prefixes, "")))
-        start = end
+            out.append("\n" + "\n".join(_blocks(found, prefixes, "")))
     return "".join(out).encode("utf-8")
 
 
-def _json_value(term, prefixes: Prefixes) -> dict[str, str]:
-    if type(term) is ox.Literal:
-        value = {"@value": term.value}
-        if term.language:
-            value["@language"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            value["@type"] = prefixes.compact(term.datatype.value) or term.datatype.value
-        return value
-    if type(term) is ox.NamedNode:
-        return {"@id": prefixes.compact(term.value) or term.value}
-    return {"@id": str(term)}  # a blank node: _:label
+def _iri(iri: str, prefixes: Prefixes) -> str:
+    return prefixes.compact(iri) or iri
 
 
-def _nodes(rows: list[tuple], prefixes: Prefixes) -> Iterator[dict]:
+def _json_value(term: str, prefixes: Prefixes) -> dict[str, str]:
+    if term[0] == '"':
+        if term[-1] == '"':
+            return {"@value": json.loads(term)}  # N-Triples string escapes are JSON's
+        if term[-1] == ">":
+            at = term.rindex('"^^<')
+            return {"@value": json.loads(term[: at + 1]), "@type": _iri(term[at + 4 : -1], prefixes)}
+        at = term.rindex('"@')
+        return {"@value": json.loads(term[: at + 1]), "@language": term[at + 2 :]}
+    if term[0] == "<":
+        return {"@id": _iri(term[1:-1], prefixes)}
+    return {"@id": term}  # a blank node: _:label
+
+
+def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[dict]:
     node: dict | None = None
     subject = None
-    for _, s_key, p_key, _, s, p, o in rows:
-        if s_key != subject:
+    for s, p, o in triples:
+        if s != subject:
             if node is not None:
                 yield node
-            subject = s_key
-            node = {"@id": prefixes.compact(s.value) or s.value if type(s) is ox.NamedNode else str(s)}
+            subject = s
+            node = {"@id": _iri(s[1:-1], prefixes) if s[0] == "<" else s}
         assert node is not None
-        if p_key == "" and type(o) is ox.NamedNode:
-            node.setdefault("@type", []).append(prefixes.compact(o.value) or o.value)
+        if p == "" and o[0] == "<":
+            node.setdefault("@type", []).append(_iri(o[1:-1], prefixes))
         else:
-            name = prefixes.compact(p.value) or p.value
+            name = _iri(RDF_TYPE if p == "" else p[1:-1], prefixes)
             node.setdefault(name, []).append(_json_value(o, prefixes))
     if node is not None:
         yield node
 
 
-def jsonld(store: ox.Store) -> bytes:
+def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as one JSON-LD document: the prefixes as ``@context``, one ``@graph`` per named
     graph (IRI order), nodes by subject, every value in an array, one node per line."""
     prefixes = Prefixes()
-    rows = sorted_quads(store)
     context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
     out = ['{\n "@context": ', context, ',\n "@graph": [']
-    graphs: list[str] = []
-    start = 0
-    while start < len(rows):
-        graph = rows[start][0]
-        end = start
-        while end < len(rows) and rows[end][0] == graph:
-            end += 1
-        nodes = ",\n".join("   " + json.dumps(n, ensure_ascii=False) for n in _nodes(rows[start:end], prefixes))
-        if graph:
-            graphs.append('\n  {"@id": ' + json.dumps(graph) + ', "@graph": [\n' + nodes + "\n  ]}")
+    blocks: list[str] = []
+    for graph, found in graphs if graphs is not None else all_rows(store):
+        nodes = ",\n".join("   " + json.dumps(n, ensure_ascii=False) for n in _nodes(found, prefixes))
+        if isinstance(graph, ox.NamedNode):
+            blocks.append('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n' + nodes + "\n  ]}")
         else:
-            graphs.append("\n" + nodes.replace("\n   ", "\n  "))
-        start = end
-    out.append(",".join(graphs))
+            blocks.append("\n" + nodes.replace("\n   ", "\n  "))
+    out.append(",".join(blocks))
     out.append("\n ]\n}\n")
     return "".join(out).encode("utf-8")

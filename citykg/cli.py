@@ -116,13 +116,21 @@ def _unavailable(name: str, reason: str, extra: str | None = None) -> click.Comm
     metavar="memory|oxigraph[:DIR]",
     help="Backend that holds the built graph: Oxigraph (the build's store, or a copy in DIR), or rdflib in memory.",
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress on stderr (it is off anyway when stderr is no terminal)."
+)
 @click.pass_context
 @reports_errors
-def main(ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str) -> None:
+def main(
+    ctx: click.Context, project_dir: Path | None, base: str | None, build_dir: Path | None, store: str, quiet: bool
+) -> None:
     """citykg: the knowledge graph of a city's international relations.
 
     Exit codes: 0 success, 1 invalid data (syntax or validation), 2 usage error, 3 runtime failure.
     """
+    from citykg import progress
+
+    progress.set_quiet(quiet)
     ctx.obj = Context(project_dir, base, build_dir, store)
 
 
@@ -150,11 +158,18 @@ def _write(output: Path | None, data: bytes) -> None:
     "--no-validate",
     "skip_validation",
     is_flag=True,
-    help="Skip SHACL validation (for generated data at scale); the manifest records it.",
+    help="Skip SHACL validation; the manifest records it.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="Validator: the shapes as SPARQL on Oxigraph, or pySHACL (the reference; slow at scale).",
 )
 @pass_context
 @reports_errors
-def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
+def build(ctx: Context, lang: str, formats: str, skip_validation: bool, engine: str) -> None:
     """Load ontology and graph, validate, write the exports (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
 
     Example: citykg build
@@ -165,7 +180,7 @@ def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
     unknown = sorted(set(wanted) - set(RDF_MEDIA_TYPES))
     if unknown:
         raise UsageError(f"unknown export format {', '.join(unknown)}", hint=f"use {', '.join(RDF_MEDIA_TYPES)}")
-    result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation)
+    result = building.build(ctx.project, lang=lang, formats=wanted, validating=not skip_validation, engine=engine)
     if result.report.violations:
         click.echo(result.report.text(), err=True)
     checked = "validation skipped" if result.report.skipped else "0 violations"
@@ -176,16 +191,17 @@ def build(ctx: Context, lang: str, formats: str, skip_validation: bool) -> None:
 
 @main.command()
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of messages.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True)
 @pass_context
 @reports_errors
-def validate(ctx: Context, lang: str) -> None:
+def validate(ctx: Context, lang: str, engine: str) -> None:
     """Validate the sources against the SHACL shapes without writing anything.
 
     Example: citykg validate --lang de
     """
     from citykg.build import check
 
-    _, report = check(ctx.project, lang=lang)
+    _, report = check(ctx.project, lang=lang, engine=engine)
     click.echo(report.text(), err=not report.conforms)
     if not report.conforms:
         sys.exit(EXIT_INVALID_DATA)
@@ -371,7 +387,7 @@ def synth(ctx: Context, cities: int, seed: int, output: Path) -> None:
     if output.suffix in (".nt", ".ttl"):
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8") as out:
-            stats = synthetic.generate(out, cities=cities, seed=seed)
+            stats = synthetic.generate_with_progress(out, cities=cities, seed=seed)
     else:
         stats = synthetic.write_project(output, ctx.project, cities=cities, seed=seed)
     click.echo(

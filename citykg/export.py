@@ -55,9 +55,10 @@ def _sorted_byte_lines(lines: list[bytes], *, unique: bool) -> bytes:
 
 def to_ntriples(graph: Graph, base: str | None = None) -> bytes:
     inner = native_store(graph)
-    if inner is not None:  # Oxigraph's terms print as N-Triples: no conversion to rdflib and back
-        lines = [f"{q.subject} {q.predicate} {q.object} .".encode() for q in inner]
-        return _sorted_byte_lines(lines, unique=True)
+    if inner is not None:  # Oxigraph's own N-Triples lines: no conversion to rdflib and back
+        from citykg.canonical import ntriples
+
+        return ntriples(inner)
     return _sorted_lines(union_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 

@@ -14,6 +14,7 @@ import itertools
 import random
 import shutil
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -95,8 +96,12 @@ def _year(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low, high)
 
 
-def generate(out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE) -> SynthStats:
-    """Write the synthetic graph to ``out``; returns what was written."""
+def generate(
+    out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE, tick: Callable[[int], None] | None = None
+) -> SynthStats:
+    """Write the synthetic graph to ``out``; returns what was written. ``tick(n)`` reports progress: n more
+    of the ``2 * cities`` steps (partnerships, then memberships, city by city) are done."""
+    tick = tick or (lambda n: None)
     if cities < 2:
         raise ValueError("at least two cities")
     rng = random.Random(seed)
@@ -143,6 +148,8 @@ def generate(out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE)
     partnerships = 0
     seen: set[tuple[int, int]] = set()
     for a in range(cities):
+        if a % 1000 == 999:
+            tick(1000)
         for _ in range(3 if a % 2 else 2):
             b = rng.choices(population, cum_weights=cumulative)[0]
             pair = (min(a, b), max(a, b))
@@ -157,7 +164,10 @@ def generate(out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE)
         w.typed(network, f"{CKG}CityNetwork")
         w.labels(network, f"Network {i}", f"Netzwerk {i}")
     memberships = 0
+    tick(cities % 1000)
     for i, city in enumerate(city_nodes):
+        if i % 1000 == 999:
+            tick(1000)
         for network in rng.sample(networks, k=min(len(networks), 1 + (i % 3))):
             memberships += 1
             node = w.node(f"membership/m{memberships}")
@@ -168,6 +178,7 @@ def generate(out: TextIO, *, cities: int, seed: int = 1, base: str = SYNTH_BASE)
             w.triple(node, f"{SCHEMA}startDate", _typed(str(_year(rng, 1980, 2024)), "gYear"))
             cite(node)
 
+    tick(cities % 1000)
     for i, city in enumerate(city_nodes[: max(1, cities // 10)]):
         _mayor(w, rng, cite, i, city)
 
@@ -248,4 +259,12 @@ def write_project(target: Path, source: Project, *, cities: int, seed: int = 1) 
         encoding="utf-8",
     )
     with (target / "graph" / "synthetic.nt").open("w", encoding="utf-8") as out:
-        return generate(out, cities=cities, seed=seed)
+        return generate_with_progress(out, cities=cities, seed=seed)
+
+
+def generate_with_progress(out: TextIO, *, cities: int, seed: int = 1) -> SynthStats:
+    """:func:`generate` with a progress bar on stderr (when it is a terminal and not ``citykg -q``)."""
+    from citykg import progress
+
+    with progress.bar(2 * cities, f"synthesising {cities:,} cities") as bar:
+        return generate(out, cities=cities, seed=seed, tick=bar.update)

@@ -3,6 +3,7 @@
     python scripts/bench.py                         # Dortmund, 100k and 1M triples
     python scripts/bench.py --sizes dortmund,100k   # a quicker run
     python scripts/bench.py --out BENCHMARKS.md     # also write the Markdown results file
+    python scripts/bench.py --scale [ARGS]          # issue 10's targets vs `oxigraph load` (scripts/bench_scale.py)
 
 Every (size, row) runs in its own fresh process, so load times are cold and peak RSS is the row's own.
 Rows: citykg memory (rdflib), citykg oxigraph (pyoxigraph through oxrdflib), raw pyoxigraph (the peer the
@@ -240,6 +241,11 @@ def _cell(value: float, peer: float | None, scale: float) -> str:
 
 
 def main() -> int:
+    if "--scale" in sys.argv[1:]:  # build, validation, view, analyze, path against `oxigraph load`
+        import bench_scale
+
+        sys.argv = [sys.argv[0], *(a for a in sys.argv[1:] if a != "--scale")]
+        return bench_scale.main()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="dortmund,100k,1m")
     parser.add_argument("--runs", type=int, default=5, help="runs per query (median)")

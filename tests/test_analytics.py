@@ -215,3 +215,23 @@ def test_real_graph_paths_to_un_bodies_and_networks(project: Project, built) -> 
 
 def project_of(dataset) -> Projection:
     return project(dataset)
+
+
+def test_large_networks_say_that_betweenness_is_estimated(tmp_path) -> None:
+    import networkx as nx
+
+    from citykg.analytics import EXACT_BETWEENNESS_LIMIT, betweenness_sample, format_analysis, simple_graph
+    from citykg.projection import Projection
+
+    for size, sampled in ((EXACT_BETWEENNESS_LIMIT, False), (EXACT_BETWEENNESS_LIMIT + 1, True)):
+        graph = nx.MultiDiGraph()
+        for n in range(size):
+            graph.add_node(f"urn:n{n}", cls="city", label=f"n{n}")
+        for n in range(1, size):  # a wheel: a hub and a ring (eigenvector centrality converges on it)
+            graph.add_edge("urn:n0", f"urn:n{n}", type="partnership", group="partnership")
+            graph.add_edge(f"urn:n{n}", f"urn:n{n % (size - 1) + 1}", type="partnership", group="partnership")
+        proj = Projection(graph=graph, focus=None, texts={}, broader={}, citations={})
+        result = analyze(proj, top=3, lang="en")
+        assert result.betweenness_sample == betweenness_sample(simple_graph(graph))
+        assert (result.betweenness_sample is not None) == sampled
+        assert ("estimated from" in format_analysis(result)) == sampled

@@ -106,8 +106,10 @@ def push(
     path = source or built_source(project)
     bar: dict[str, object] = {}
 
+    from citykg.progress import enabled as progress_shown
+
     def on_start(total: int) -> None:
-        if not quiet and total > LARGE:
+        if not quiet and total > LARGE and progress_shown():
             progress = click.progressbar(length=total, label=f"pushing {total:,} triples", file=sys.stderr)
             bar["progress"] = progress.__enter__()
 

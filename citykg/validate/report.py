@@ -1,4 +1,4 @@
-"""SHACL validation that returns values: a Report of Violations a curator can act on.
+"""What validation returns: a Report of Violations a curator can act on, whichever engine found them.
 
 Messages come from the shapes (``sh:message`` in German and English); each violation is traced back to
 the source file and line of its focus node, so the report reads like a compiler's.
@@ -10,12 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from citykg.namespaces import bind_prefixes
-
-SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
 @dataclass(frozen=True, order=True)
@@ -63,50 +60,8 @@ class Report:
 Locator = Callable[..., tuple[str, int]]
 
 
-def validate(data: Graph, shapes: Graph, *, lang: str = "en", locate: Locator | None = None) -> Report:
-    """Validate ``data`` (a Graph or Dataset; named graphs are unioned) against ``shapes``.
-
-    ``locate(iri) -> (file, line)`` maps a focus node to where it is written; without it, file and line
-    stay empty.
-    """
-    import pyshacl  # imported here: it costs a tenth of a second that `citykg query` should not pay
-
-    union = data
-    if hasattr(data, "contexts"):
-        union = Graph()
-        for triple in data.triples((None, None, None)):  # Dataset with default_union or ConjunctiveGraph
-            union.add(triple)
-        bind_prefixes(union)
-    _, results, _ = pyshacl.validate(
-        union, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True
-    )
-    bind_prefixes(results)
-    violations = [
-        _violation(results, result, union, lang, locate) for result in results.subjects(RDF.type, SH.ValidationResult)
-    ]
-    return Report(sorted(set(violations)))
-
-
-def _violation(results: Graph, result: Node, data: Graph, lang: str, locate: Locator | None) -> Violation:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    file, line = ("", 0)
-    if locate and isinstance(focus, URIRef):
-        file, line = locate(str(focus), str(value)) if isinstance(value, Literal) else locate(str(focus))
-    return Violation(
-        file=file,
-        line=line or 0,
-        focus=str(focus),
-        path=_compact(data, path) if path is not None else "",
-        message=_message(results.objects(result, SH.resultMessage), lang),
-        severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "violation"),
-        value=_compact(data, value) if value is not None else "",
-        shape=str(results.value(result, SH.sourceShape) or ""),
-    )
-
-
-def _message(messages: Iterable[Node], lang: str) -> str:
+def message(messages: Iterable[Node], lang: str) -> str:
+    """The shape's message in ``lang``, else in English, else untagged, else the first."""
     texts = [m for m in messages if isinstance(m, Literal)]
     for wanted in (lang, "en", None):
         for text in texts:
@@ -115,7 +70,12 @@ def _message(messages: Iterable[Node], lang: str) -> str:
     return str(texts[0]) if texts else "constraint violated"
 
 
-def _compact(graph: Graph, node: Node) -> str:
+def prefixed() -> Graph:
+    """An empty graph with the project's prefixes: what values and paths are compacted with."""
+    return bind_prefixes(Graph())
+
+
+def compact(graph: Graph, node: Node) -> str:
     if isinstance(node, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(node)
@@ -124,3 +84,11 @@ def _compact(graph: Graph, node: Node) -> str:
     if isinstance(node, Literal):
         return node.n3()
     return str(node)
+
+
+def where(locate: Locator | None, focus: Node, value: Node | None) -> tuple[str, int]:
+    """The file and line of a violation's focus node (of its statement with ``value`` for a literal)."""
+    if not locate or not isinstance(focus, URIRef):
+        return "", 0
+    file, line = locate(str(focus), str(value)) if isinstance(value, Literal) else locate(str(focus))
+    return file, line or 0
