@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import Dataset
+from rdflib import XSD, Dataset, Literal
 
 from citykg.config import Project
 from citykg.errors import SourceSyntaxError
@@ -78,9 +78,21 @@ def apply_rules(store: ox.Store, project: Project) -> int:
     return sum(1 for _ in store.quads_for_pattern(None, None, None, derived))
 
 
+class PlainStringStore(OxigraphStore):
+    """oxrdflib's store, with ``"x"^^xsd:string`` read as the plain ``"x"`` rdflib's parsers give: RDF 1.1 makes
+    them one term, rdflib keeps them apart (serialisers would write ``^^xsd:string`` and comparisons with
+    parsed graphs would fail)."""
+
+    def triples(self, triple_pattern, context=None):  # type: ignore[no-untyped-def, override]
+        for (s, p, o), contexts in super().triples(triple_pattern, context):
+            if type(o) is Literal and o.datatype == XSD.string:
+                o = Literal(str(o))
+            yield (s, p, o), contexts
+
+
 def as_dataset(store: ox.Store) -> Dataset:
     """The store as an rdflib Dataset (the union of the named graphs as its default graph), without a copy."""
-    return Dataset(store=OxigraphStore(store=store), default_union=True)
+    return Dataset(store=PlainStringStore(store=store), default_union=True)
 
 
 def nquads(store: ox.Store) -> bytes:
