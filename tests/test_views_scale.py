@@ -39,7 +39,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def test_hub_neighbourhood_view_draws_what_networkx_finds(browser, world: Project, tmp_path: Path) -> None:  # noqa: F811
     html = tmp_path / "hub.html"
     started = time.perf_counter()
-    command = ["-q", "--project", str(world.root), "view", "--focus", "city/c0", "--depth", "2", "-o", str(html)]
+    # --unfold: everything within two relations is drawn (by default events and people fold into their anchor)
+    command = ["-q", "--project", str(world.root), "view", "--focus", "city/c0", "--depth", "2", "--unfold"]
+    command += ["-o", str(html)]
     subprocess.run(
         [sys.executable, "-m", "citykg", *command],
         check=True,
