@@ -159,6 +159,14 @@ def test_not_acceptable(server) -> None:
     assert response.status_code == 406
 
 
+def test_not_acceptable_for_a_graph_lists_every_graph_format(server) -> None:
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    response = server.get("/sparql", params={"query": construct}, headers={"Accept": "text/csv"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.text and "application/trig" in response.text
+    assert "application/n-quads" in response.text
+
+
 def test_every_rdf_response_parses(server) -> None:
     targets = [
         ("/sparql", {}),

@@ -30,7 +30,7 @@ from citykg.bindings import bind_remote
 from citykg.export import serialize
 from citykg.native import PREFIX_IRIS, syntax_message
 from citykg.server.datasets import UnknownGraph, open_read_only
-from citykg.server.negotiation import FORMATS, NotAcceptable
+from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable
 
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
 RESULT_FORMATS = {
@@ -271,11 +271,12 @@ def to_rdflib(term: Any) -> Node | None:
 
 # -- result serialisation -------------------------------------------------------------------------------------
 def _tabular_offers() -> tuple[str, ...]:
-    return ("json", "xml", "csv", "tsv")
+    return TABULAR
 
 
 def _graph_offers() -> tuple[str, ...]:
-    return ("ttl", "nt", "jsonld", "rdfxml")
+    """Every format a CONSTRUCT or DESCRIBE answer is offered in (TriG and N-Quads too), for the 406 message."""
+    return CONSTRUCTED
 
 
 def json_term(term: Node) -> dict[str, str]:
