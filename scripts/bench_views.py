@@ -1,6 +1,6 @@
 """Benchmark of the network view on synthetic graphs in citykg's own model (not a test).
 
-For each size: generate the graph (citykg.views.synthetic), parse it with rdflib, project it to the
+For each size: generate the graph (citykg.synth.varied), parse it with rdflib, project it to the
 multigraph (the SPARQL of queries/views), write the HTML (layout included), then open the file in headless
 Chromium with every non-file request refused and measure the time until the drawing is stable
 (``citykg.stable``: physics done, or the first drawing when physics is off), a change of the year slider and
@@ -27,11 +27,11 @@ from rdflib import Dataset
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from citykg.synth import synthetic_turtle  # noqa: E402
 from citykg.views.network import network_html  # noqa: E402
 from citykg.views.options import ViewOptions  # noqa: E402
 from citykg.views.projection import project  # noqa: E402
 from citykg.views.render import CHROMIUM_ARGS, chromium_path  # noqa: E402
-from citykg.views.synthetic import synthetic_turtle  # noqa: E402
 
 BASE = "https://w3id.org/citykg/dortmund/"
 

@@ -15,9 +15,9 @@ from citykg.build import build
 from citykg.cli import LazyGroup, main
 from citykg.config import Project
 from citykg.store import open_dataset
+from citykg.synth import make_project
 from citykg.views.commands import LAZY
 from citykg.views.projection import Projection, project
-from citykg.views.synthetic import make_project
 
 DATA = Path(__file__).parent / "data" / "views"
 BASE = "https://w3id.org/citykg/dortmund/"

@@ -20,11 +20,11 @@ import pytest
 from citykg.build import build
 from citykg.config import Project
 from citykg.store import open_dataset
+from citykg.synth import make_project, synthetic_turtle
 from citykg.views import ViewOptions, network_html, project, visible
 from citykg.views.mapview import map_html, map_model, map_svg
 from citykg.views.projection import Projection
 from citykg.views.render import CHROMIUM_ARGS, chromium_path
-from citykg.views.synthetic import make_project, synthetic_turtle
 from citykg.views.timeline import timeline_html, timeline_model
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,11 +15,11 @@ from citykg.cli import LazyGroup, main
 from citykg.config import Project
 from citykg.errors import UsageError
 from citykg.store import open_dataset
+from citykg.synth import make_project, synthetic_turtle
 from citykg.views import ViewOptions, network_data, network_html, project, selection, visible
 from citykg.views.commands import LAZY
 from citykg.views.mapview import map_html, map_model, map_svg
 from citykg.views.projection import Projection, select
-from citykg.views.synthetic import make_project, synthetic_turtle
 from citykg.views.timeline import timeline_html, timeline_model, timeline_svg
 
 FIXTURE = Path(__file__).parent / "data" / "views" / "fixture"

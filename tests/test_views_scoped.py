@@ -20,10 +20,9 @@ from citykg.export import native_store
 from citykg.projection import Projection, load_query, project_around, select
 from citykg.projection.rows import Lit, OxigraphRows, RdflibRows, rows_of, value_places
 from citykg.store import open_dataset
-from citykg.synth import write_project
+from citykg.synth import make_project, synthetic_turtle, write_project
 from citykg.views import ViewOptions, network_data, network_html, project, selection
 from citykg.views.commands import LAZY
-from citykg.views.synthetic import make_project, synthetic_turtle
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ("memory", "oxigraph")

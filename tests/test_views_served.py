@@ -19,9 +19,9 @@ import pytest
 from citykg.build import build
 from citykg.config import Project
 from citykg.store import open_dataset
+from citykg.synth import make_project
 from citykg.views import page_csp, project, visible
 from citykg.views.render import CHROMIUM_ARGS, chromium_path
-from citykg.views.synthetic import make_project
 
 FIXTURE = Path(__file__).parent / "data" / "views" / "fixture"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

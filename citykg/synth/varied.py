@@ -1,4 +1,4 @@
-"""A deterministic synthetic graph in citykg's own model, for benchmarks and tests of large views.
+"""The varied graph: a small deterministic synthetic graph using every kind of node, for tests and benchmarks of views.
 
 ``synthetic_turtle(1000)`` gives about 1,000 resources that the views draw as nodes (cities, networks, UN
 bodies, organisations, programmes, people, posts, events, awards, SDGs) and the relationships between them
@@ -9,26 +9,12 @@ relationship and event with a citation, so the data validates against ontology/s
 from __future__ import annotations
 
 import random
-import shutil
-from pathlib import Path
 
-from citykg.config import Project, load_project
+from citykg.synth.world import CKG, CKGV, DCTERMS, GEO, ORG, PROV, RDFS, SCHEMA, SDG, SKOS, VOID, XSD, country_codes
 
-CHECKOUT = Path(__file__).resolve().parents[2]
-
-PREFIXES = """@prefix ckg:     <https://w3id.org/citykg/ontology#> .
-@prefix ckgv:    <https://w3id.org/citykg/vocab/> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix schema:  <http://schema.org/> .
-@prefix org:     <http://www.w3.org/ns/org#> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix geo:     <http://www.w3.org/2003/01/geo/wgs84_pos#> .
-@prefix sdg:     <http://metadata.un.org/sdg/> .
-@prefix void:    <http://rdfs.org/ns/void#> .
-"""
+_NAMESPACES = {"ckg": CKG, "ckgv": CKGV, "rdfs": RDFS, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
+               "schema": SCHEMA, "org": ORG, "prov": PROV, "geo": GEO, "sdg": SDG, "void": VOID}  # fmt: skip
+PREFIXES = "".join(f"@prefix {name + ':':<9}<{iri}> .\n" for name, iri in _NAMESPACES.items())
 
 KINDS = ["twinning", "twinning", "twinning", "friendship", "climate", "solidarity", "innovation", "project"]
 EVENT_KINDS = ["council-decision", "signing", "visit", "delegation", "forum", "anniversary", "renewal", "statement"]
@@ -136,7 +122,7 @@ def synthetic_turtle(nodes: int, seed: int = 7) -> str:
                 f"schema:url <https://example.org/synthetic/{number}>",
             )
         )
-    countries = [f"{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(40)]
+    countries = country_codes(40)
     for code in countries:
         out.append(
             _node(
@@ -330,21 +316,3 @@ def synthetic_turtle(nodes: int, seed: int = 7) -> str:
             )
         )
     return "\n".join(out) + "\n"
-
-
-def make_project(target: Path, graph: dict[str, str] | Path, *, root: Path = CHECKOUT) -> Project:
-    """A throwaway project under ``target``: the checkout's ontology and queries, the given graph files
-    (name -> Turtle text, or a folder to copy) and the checkout's citykg.toml."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("ontology", "queries"):
-        if not (target / name).exists():
-            shutil.copytree(root / name, target / name, ignore=shutil.ignore_patterns("enrichment"))
-    folder = target / "graph"
-    if isinstance(graph, Path):
-        shutil.copytree(graph, folder, dirs_exist_ok=True)
-    else:
-        folder.mkdir(exist_ok=True)
-        for name, content in graph.items():
-            (folder / name).write_text(content, encoding="utf-8")
-    shutil.copy(root / "citykg.toml", target / "citykg.toml")
-    return load_project(target)

@@ -1,4 +1,4 @@
-"""A deterministic synthetic world of city relations, in the project's own ontology, for scale tests.
+"""The scale world: a deterministic synthetic world of city relations in the project's own ontology.
 
 Shaped like the real thing: a few hub cities with hundreds of partners (Zipf-like popularity), partnerships
 of several kinds with dates, status and milestones, networks with memberships, mayors in posts, visits,
@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import itertools
 import random
-import shutil
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
-
-from citykg.config import CONFIG_NAME, Project
 
 CKG = "https://w3id.org/citykg/ontology#"
 CKGV = "https://w3id.org/citykg/vocab/"
@@ -27,11 +23,14 @@ SCHEMA = "http://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
 PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDFS_LABEL = f"{RDFS}label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SDG = "http://metadata.un.org/sdg/"
 
 KINDS = [("twinning", 0.7), ("project", 0.12), ("climate", 0.08), ("solidarity", 0.04), ("innovation", 0.06)]
 MILESTONES = ["council-decision", "signing", "renewal", "reaffirmation"]
@@ -87,7 +86,8 @@ def _weighted(rng: random.Random, options: list[tuple[str, float]]) -> str:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
-def _country_codes(count: int) -> list[str]:
+def country_codes(count: int) -> list[str]:
+    """``count`` two-letter codes, AA, AB, ... (made-up countries for both synthetic graphs)."""
     pairs = (a + b for a in string.ascii_uppercase for b in string.ascii_uppercase)
     return [code for _, code in zip(range(count), pairs, strict=False)]
 
@@ -127,7 +127,7 @@ def generate(
         w.triple(citation, f"{CKG}confidence", _iri(CKGV + _weighted(rng, CONFIDENCE)))
         w.triple(node, f"{PROV}qualifiedDerivation", citation)
 
-    codes = _country_codes(min(676, max(5, cities // 40)))
+    codes = country_codes(min(676, max(5, cities // 40)))
     for code in codes:
         country = w.node(f"country/{code}")
         w.typed(country, f"{SCHEMA}Country")
@@ -245,21 +245,6 @@ def _mayor(w: _Writer, rng: random.Random, cite, i: int, city: str) -> None:
     w.triple(tenure, f"{CKG}post", post)
     w.triple(tenure, f"{SCHEMA}startDate", _typed(str(_year(rng, 1990, 2024)), "gYear"))
     cite(tenure)
-
-
-def write_project(target: Path, source: Project, *, cities: int, seed: int = 1) -> SynthStats:
-    """A complete citykg project in ``target``: the source project's ontology and queries, synthetic data."""
-    target.mkdir(parents=True, exist_ok=True)
-    for folder, name in ((source.ontology_dir, "ontology"), (source.queries_dir, "queries")):
-        shutil.copytree(folder, target / name, dirs_exist_ok=True)
-    (target / "graph").mkdir(exist_ok=True)
-    (target / CONFIG_NAME).write_text(
-        f'[dataset]\nbase = "{SYNTH_BASE}"\ngraph = "graph"\nontology = "ontology"\n'
-        'queries = "queries"\nbuild = "build"\n',
-        encoding="utf-8",
-    )
-    with (target / "graph" / "synthetic.nt").open("w", encoding="utf-8") as out:
-        return generate_with_progress(out, cities=cities, seed=seed)
 
 
 def generate_with_progress(out: TextIO, *, cities: int, seed: int = 1) -> SynthStats:
