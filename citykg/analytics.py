@@ -29,6 +29,7 @@ from citykg.chains import (  # citykg path lives in citykg.chains; re-exported f
 )
 from citykg.errors import UsageError
 from citykg.projection import Projection, visible
+from citykg.projection.words import REPORT_WORDS
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
 EXACT_BETWEENNESS_LIMIT = 2000
@@ -128,66 +129,6 @@ class Analysis:
         }
 
 
-WORDS = {
-    "de": {
-        "network": "Netz",
-        "as_of": "Stand",
-        "nodes": "Knoten",
-        "edges": "Beziehungen",
-        "components": "Komponenten",
-        "largest": "größte",
-        "by_class": "Knoten nach Klasse",
-        "by_relation": "Beziehungen nach Art",
-        "degree": "Grad (Zahl der Beziehungen)",
-        "betweenness": "Zwischenzentralität (betweenness)",
-        "sampled": "geschätzt aus {k} zufälligen Startknoten (Seed 7), nicht exakt",
-        "eigenvector": "Eigenvektorzentralität",
-        "pagerank": "PageRank",
-        "top": "Die {k} höchsten nach",
-        "component": "Komponente",
-        "more": "weitere",
-        "no_path": "Keine Verbindung zwischen {a} und {b}.",
-        "steps": "Schritte",
-        "shared_none": "Keine gemeinsamen Netzwerke oder Organisationen von {a} und {b}.",
-        "shared_unknown": "Der Graph enthält keine Mitgliedschaften oder Engagements von {b}; ob {a} und {b} "
-        "Netzwerke oder UN-Programme teilen, lässt sich daraus nicht sagen.",
-        "shared_head": "Was {a} und {b} verbindet",
-        "member": "Mitglied",
-        "engaged": "Engagement",
-        "since": "seit",
-        "source": "Quelle",
-    },
-    "en": {
-        "network": "Network",
-        "as_of": "as of",
-        "nodes": "nodes",
-        "edges": "relations",
-        "components": "components",
-        "largest": "largest",
-        "by_class": "Nodes by class",
-        "by_relation": "Relations by kind",
-        "degree": "degree (number of relations)",
-        "betweenness": "betweenness centrality",
-        "sampled": "estimated from {k} random source nodes (seed 7), not exact",
-        "eigenvector": "eigenvector centrality",
-        "pagerank": "PageRank",
-        "top": "Top {k} by",
-        "component": "component",
-        "more": "more",
-        "no_path": "No connection between {a} and {b}.",
-        "steps": "Steps",
-        "shared_none": "{a} and {b} share no network or organisation.",
-        "shared_unknown": "The graph holds no membership or engagement of {b}; whether {a} and {b} share "
-        "networks or UN programmes cannot be told from it.",
-        "shared_head": "What links {a} and {b}",
-        "member": "member",
-        "engaged": "engagement",
-        "since": "since",
-        "source": "source",
-    },
-}
-
-
 def restrict(proj: Projection, year: int | None, show_undated: bool = False) -> Projection:
     """The projection as it stood in ``year`` (the same rule as the views' year slider)."""
     if year is None:
@@ -237,7 +178,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
 
 def group_label(proj: Projection, group: str, lang: str) -> str:
     from citykg.namespaces import CKGV
-    from citykg.views.i18n import GROUP_LABELS
+    from citykg.projection.words import GROUP_LABELS
 
     if group in GROUP_LABELS:
         return GROUP_LABELS[group][lang]
@@ -246,7 +187,7 @@ def group_label(proj: Projection, group: str, lang: str) -> str:
 
 
 def format_analysis(result: Analysis) -> str:
-    words = WORDS[result.lang]
+    words = REPORT_WORDS[result.lang]
     lines = []
     head = f"{words['network']}" + (f" ({words['as_of']} {result.year})" if result.year is not None else "")
     largest = len(result.components[0]) if result.components else 0
@@ -322,7 +263,7 @@ def partner_links_known(dataset, partner: str) -> bool:  # type: ignore[no-untyp
 def format_shared(
     proj: Projection, city: str, partner: str, links: list[dict[str, object]], lang: str, known: bool = True
 ) -> str:
-    words = WORDS[lang]
+    words = REPORT_WORDS[lang]
     a, b = proj.label(city, lang), proj.label(partner, lang)
     if not links and not known:
         return words["shared_unknown"].format(a=a, b=b) + "\n"

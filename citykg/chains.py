@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from citykg.projection import Projection, local_name
-from citykg.views.i18n import RELATION_LABELS, STATUS_LABELS, pick
+from citykg.projection.words import RELATION_LABELS, REPORT_WORDS, STATUS_LABELS, pick
 
 # --------------------------------------------------------------------------------------------------------
 # citykg path
@@ -86,9 +86,7 @@ def dates_text(data: Mapping[str, object], lang: str) -> str:
 
 
 def format_chain(proj: Projection, chain: Chain | None, lang: str, a: str, b: str) -> str:
-    from citykg.analytics import WORDS  # the report's words, shared with `citykg analyze`
-
-    words = WORDS[lang]
+    words = REPORT_WORDS[lang]
     if chain is None:
         return words["no_path"].format(a=proj.label(a, lang), b=proj.label(b, lang)) + "\n"
     parts = [proj.label(chain.nodes[0], lang)]

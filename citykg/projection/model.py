@@ -13,9 +13,8 @@ import networkx as nx
 
 from citykg.errors import UsageError
 from citykg.namespaces import CKG, CKGV, ORG, SCHEMA
+from citykg.projection.words import CLASS_LABELS, kind_rank, pick
 from citykg.queries import Parameter
-from citykg.views.i18n import CLASS_LABELS, pick
-from citykg.views.style import kind_rank
 
 #: Where the view queries live: ``queries/views`` of the checkout (a project may bring its own copy).
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries" / "views"

@@ -17,8 +17,7 @@ from citykg.projection.model import (
     Projection,
     _assign_classes,
 )
-from citykg.views.i18n import CLASS_LABELS, RELATION_LABELS
-from citykg.views.style import kind_rank
+from citykg.projection.words import CLASS_LABELS, RELATION_LABELS, kind_rank
 
 
 def class_matches(cls: str, wanted: Iterable[str]) -> bool:

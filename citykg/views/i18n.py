@@ -5,71 +5,27 @@ Labels of resources and SKOS concepts come from the data; these are only the wor
 
 from __future__ import annotations
 
-LANGUAGES = ("de", "en")
-
-#: Node classes: what a resource is drawn as. ``partner:KIND`` classes take their name from the kind's label.
-CLASS_LABELS: dict[str, dict[str, str]] = {
-    "focus": {"de": "Stadt im Mittelpunkt", "en": "City in focus"},
-    "city": {"de": "Stadt", "en": "City"},
-    "partner": {"de": "Partnerstadt", "en": "Partner city"},
-    "network": {"de": "Städtenetzwerk", "en": "City network"},
-    "unbody": {"de": "UN-Organisation", "en": "UN body"},
-    "organisation": {"de": "Organisation", "en": "Organisation"},
-    "programme": {"de": "Programm", "en": "Programme"},
-    "person": {"de": "Person", "en": "Person"},
-    "post": {"de": "Stelle", "en": "Post"},
-    "event": {"de": "Ereignis", "en": "Event"},
-    "award": {"de": "Auszeichnung", "en": "Award"},
-    "sdg": {"de": "Nachhaltigkeitsziel (SDG)", "en": "Sustainable Development Goal"},
-}
-
-#: Relation types and link properties: the edge label when the data gives no kind or role.
-RELATION_LABELS: dict[str, dict[str, str]] = {
-    "partnership": {"de": "Partnerschaft", "en": "partnership"},
-    "membership": {"de": "Mitglied von", "en": "member of"},
-    "tenure": {"de": "hat inne", "en": "holds"},
-    "participation": {"de": "nimmt teil an", "en": "takes part in"},
-    "engagement": {"de": "engagiert sich bei", "en": "engages with"},
-    "conferral": {"de": "erhielt", "en": "received"},
-    "milestone": {"de": "Meilenstein von", "en": "milestone of"},
-    "location": {"de": "findet statt in", "en": "held in"},
-    "organizer": {"de": "veranstaltet von", "en": "organised by"},
-    "sdg": {"de": "betrifft", "en": "addresses"},
-    "postIn": {"de": "Stelle in", "en": "post in"},
-    "unitOf": {"de": "Teil von", "en": "unit of"},
-    "awardedBy": {"de": "verliehen von", "en": "awarded by"},
-    "runBy": {"de": "getragen von", "en": "run by"},
-    "areaServed": {"de": "zuständig für", "en": "serves"},
-    "conflict": {"de": "widerspricht", "en": "conflicts with"},
-}
-
-#: Relation groups: what the filter of relation kinds offers (partnership kinds are added from the data).
-GROUP_LABELS: dict[str, dict[str, str]] = {
-    "membership": {"de": "Mitgliedschaften", "en": "Memberships"},
-    "tenure": {"de": "Amtszeiten", "en": "Tenures"},
-    "participation": {"de": "Teilnahmen", "en": "Participations"},
-    "engagement": {"de": "Engagements", "en": "Engagements"},
-    "award": {"de": "Auszeichnungen", "en": "Awards"},
-    "milestone": {"de": "Meilensteine", "en": "Milestones"},
-    "location": {"de": "Orte von Ereignissen", "en": "Event places"},
-    "organizer": {"de": "Veranstalter", "en": "Organisers"},
-    "sdg": {"de": "SDG-Bezüge", "en": "SDG links"},
-    "structure": {"de": "Organisationsstruktur", "en": "Organisation structure"},
-    "conflict": {"de": "Widersprüche", "en": "Conflicting claims"},
-    "partnership": {"de": "Partnerschaften", "en": "Partnerships"},
-}
-
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "active": {"de": "aktiv", "en": "active"},
-    "dormant": {"de": "ruhend", "en": "dormant"},
-    "ended": {"de": "beendet", "en": "ended"},
-}
-
-CONFIDENCE_LABELS: dict[str, dict[str, str]] = {
-    "high": {"de": "hoch", "en": "high"},
-    "medium": {"de": "mittel", "en": "medium"},
-    "unverified": {"de": "unbestätigt", "en": "unverified"},
-}
+from citykg.projection.words import (
+    CLASS_LABELS as CLASS_LABELS,
+)
+from citykg.projection.words import (
+    CONFIDENCE_LABELS as CONFIDENCE_LABELS,
+)
+from citykg.projection.words import (
+    GROUP_LABELS as GROUP_LABELS,
+)
+from citykg.projection.words import (  # the views' words that the layers below them share
+    LANGUAGES as LANGUAGES,
+)
+from citykg.projection.words import (
+    RELATION_LABELS as RELATION_LABELS,
+)
+from citykg.projection.words import (
+    STATUS_LABELS as STATUS_LABELS,
+)
+from citykg.projection.words import (
+    pick as pick,
+)
 
 #: Words of the page controls; the page switches between the two sets without reloading.
 UI: dict[str, dict[str, str]] = {
@@ -190,16 +146,3 @@ UI: dict[str, dict[str, str]] = {
         "fold_hint": "A click on a partner or network unfolds its events, people …",
     },
 }
-
-
-def pick(texts: dict[str, str] | None, lang: str, fallback: str = "") -> str:
-    """The text in ``lang``, else a plain (untagged) one, else the other language, else ``fallback``."""
-    if not texts:
-        return fallback
-    for key in (lang, ""):
-        if texts.get(key):
-            return texts[key]
-    for key in LANGUAGES:
-        if texts.get(key):
-            return texts[key]
-    return next((t for t in texts.values() if t), fallback)

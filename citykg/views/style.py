@@ -6,6 +6,9 @@ deficiencies); shapes repeat the class, so colour is never the only cue.
 
 from __future__ import annotations
 
+from citykg.projection.words import PARTNER_KINDS as PARTNER_KINDS
+from citykg.projection.words import kind_rank as kind_rank
+
 #: vis-network shapes that draw the label below the symbol; the legend shows the same symbol as text.
 SYMBOLS = {
     "star": "★",
@@ -31,10 +34,6 @@ CLASS_STYLE: dict[str, tuple[str, str]] = {
     "award": ("#C9A100", "star"),
     "sdg": ("#19486A", "hexagon"),
 }
-
-#: Partnership kinds (local names of the ckgv: concepts), strongest first: a city with several partnerships
-#: is drawn as the strongest that holds.
-PARTNER_KINDS = ("twinning", "intra-german", "friendship", "climate", "solidarity", "innovation", "project")
 
 KIND_COLOURS: dict[str, str] = {
     "twinning": "#0050A0",
@@ -75,16 +74,6 @@ def kind_colour(kind: str, broader: dict[str, list[str]] | None = None) -> str:
         seen.add(current)
         todo.extend((broader or {}).get(current, []))
     return OTHER_KIND_COLOUR
-
-
-def kind_rank(kind: str, broader: dict[str, list[str]] | None = None) -> float:
-    """Strength of a partnership kind: lower is stronger; unknown kinds rank after their broader kind."""
-    if kind in PARTNER_KINDS:
-        return float(PARTNER_KINDS.index(kind))
-    for parent in (broader or {}).get(kind, []):
-        if parent in PARTNER_KINDS:
-            return PARTNER_KINDS.index(parent) + 0.5
-    return float(len(PARTNER_KINDS) + 1)
 
 
 def class_style(cls: str, broader: dict[str, list[str]] | None = None) -> tuple[str, str]:
