@@ -184,8 +184,8 @@ class CityGraph:
 
     def network(self):  # -> networkx.MultiDiGraph
         """The network the views and ``citykg analyze`` draw: resources as nodes, relationships as edges."""
+        from citykg.projection import project
         from citykg.store import focus_resource
-        from citykg.views.projection import project
 
         focus = focus_resource(self.dataset)
         return project(self.dataset, queries=self.project.queries_dir, focus=str(focus) if focus else None).graph

@@ -116,8 +116,8 @@ def names_of(dataset, base: str, version: int = 0) -> Names:  # type: ignore[no-
     (the server's generation, which changes with every update)."""
     key = (id(dataset), version)
     if key not in _CACHE:
+        from citykg.projection.whole import load_query
         from citykg.queries import run
-        from citykg.views.projection import load_query
 
         rows = run(dataset, load_query("names"))
         pairs = [
