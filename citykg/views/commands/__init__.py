@@ -1,7 +1,7 @@
 """Commands of the views and analytics, one module per group: view (network), map and timeline (drawings),
 analyze, path and shared (analysis); what they share is in ``common``.
 
-Registered lazily in citykg.cli.LazyGroup.lazy (see docs/views.md), so ``citykg --help`` stays fast.
+Registered lazily in citykg.cligroup.LazyGroup.lazy (see docs/views.md), so ``citykg --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from citykg.views.commands.common import LANG_OPTION, load, load_around, selecti
 from citykg.views.commands.drawings import map_command, timeline
 from citykg.views.commands.network import view
 
-#: The lazy command entries for citykg.cli.LazyGroup.lazy.
+#: The lazy command entries for citykg.cligroup.LazyGroup.lazy.
 LAZY = {
     "view": "citykg.views.commands:view",
     "map": "citykg.views.commands:map_command",
