@@ -69,23 +69,29 @@ def quotes_year(quote: str, value: str) -> bool:
 def failures(data: Graph) -> list[Failure]:
     """Every (citation, node, dated value) whose high-confidence citation does not quote the value's year."""
     found = []
-    for node, citation in data.subject_objects(PROV.qualifiedDerivation):
-        if (citation, CKG.confidence, CKGV.high) not in data:
+    for citation in set(data.subjects(CKG.confidence, CKGV.high)):  # only high confidence is checked
+        props = sorted(p for p in _supported_properties(data, citation) if p in DATE_PROPERTIES)
+        if not props:  # supports no date (e.g. only a label): nothing to check, no node or quote to read
             continue
         quotes = [str(q) for q in data.objects(citation, CKG.quote)]
-        for prop, value in _supported_dates(data, node, citation):
-            if not any(quotes_year(q, value) for q in quotes):
-                found.append(Failure(str(citation), str(node), prop, value, quotes[0] if quotes else None))
+        for node in data.subjects(PROV.qualifiedDerivation, citation):
+            for prop, value in _supported_dates(data, node, citation, props):
+                if not any(quotes_year(q, value) for q in quotes):
+                    found.append(Failure(str(citation), str(node), prop, value, quotes[0] if quotes else None))
     return sorted(set(found), key=lambda f: (f.citation, f.node, f.value))
 
 
-def _supported_dates(data: Graph, node, citation) -> Iterable[tuple[str, str]]:
-    """The (property, value) dates of ``node`` that ``citation`` supports: of each date property it names (all
-    of them when it names none), the values it lists in ckg:supportsValue, or every value when it lists none
-    (ontology/README.md, "Provenance, per statement")."""
-    props = set(data.objects(citation, CKG.supportsProperty)) or set(DATE_PROPERTIES)
+def _supported_properties(data: Graph, citation) -> set:  # type: ignore[type-arg]
+    """The properties ``citation`` names, or every date property when it names none."""
+    return set(data.objects(citation, CKG.supportsProperty)) or set(DATE_PROPERTIES)
+
+
+def _supported_dates(data: Graph, node, citation, props: list) -> Iterable[tuple[str, str]]:  # type: ignore[type-arg]
+    """The (property, value) dates of ``node`` that ``citation`` supports: of each date property in ``props``
+    (those it names, all of them when it names none), the values it lists in ckg:supportsValue, or every value
+    when it lists none (ontology/README.md, "Provenance, per statement")."""
     listed = set(data.objects(citation, CKG.supportsValue))
-    for prop in sorted(p for p in props if p in DATE_PROPERTIES):
+    for prop in props:
         values = [v for v in data.objects(node, prop) if isinstance(v, Literal) and (not listed or v in listed)]
         for value in sorted(values, key=str):
             yield str(prop), str(value)
