@@ -358,10 +358,8 @@ def _zygote(control: socket.socket, handler: Callable[[Any], Any], memory_mb: in
 def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
     _detach(sock.fileno())
     _limit_memory(memory_mb)
-    warm = getattr(handler, "warm", None)
-    if warm is not None:
-        with contextlib.suppress(Exception):  # a failure here shows again, as an answer, at the first task
-            warm()
+    with contextlib.suppress(Exception):  # open the store now; a failure shows again, as an answer, at the first task
+        getattr(handler, "warm", lambda: None)()
     sock.setblocking(True)
     while True:
         header = _recv_blocking(sock, HEADER.size)

@@ -16,6 +16,7 @@ from rdflib import Graph
 
 from citykg.analytics import centrality, relation_label
 from citykg.namespaces import CKGV
+from citykg.views.citations import CitationTable
 from citykg.views.fold import fold
 from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.layout import curvature, layout
@@ -121,28 +122,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     sizes = centrality(graph, options.size_by) if len(graph) else {}
     top = max(sizes.values(), default=0.0) or 1.0
 
-    sources: dict[str, int] = {}
-    source_list: list[dict[str, Any]] = []
-    cite_list: list[dict[str, Any]] = []
-
-    def cites_of(thing: str | None) -> list[int]:
-        out = []
-        for cite in proj.citations.get(thing or "", []):
-            if cite.source not in sources:
-                sources[cite.source] = len(source_list)
-                url = cite.url if cite.url and cite.url.startswith(("http://", "https://")) else None
-                source_list.append({"iri": cite.source, "url": url, "t": cite.title or proj.labels(cite.source)})
-            cite_list.append(
-                {
-                    "s": sources[cite.source],
-                    "q": cite.quote,
-                    "ql": cite.quote_lang,
-                    "n": cite.comment,
-                    "cf": cite.confidence,
-                }
-            )
-            out.append(len(cite_list) - 1)
-        return out
+    table = CitationTable(proj)
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
@@ -162,7 +142,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             item["x"], item["y"] = positions[node]
         if attrs.get("point"):
             item.update(y0=attrs.get("y0"), y1=attrs.get("y1"), s=attrs.get("start"), e=attrs.get("end"), pt=1)
-            item["ci"] = cites_of(node)
+            item["ci"] = table.of(node)
         if attrs.get("country"):
             item["cc"] = attrs["country"]
             item["co"] = proj.labels(attrs["country"])
@@ -191,7 +171,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "e": d["end"],
             "tm": 1 if d["timed"] else 0,
             "sym": 1 if d["symmetric"] else 0,
-            "ci": cites_of(d["rel"]),
+            "ci": table.of(d["rel"]),
         }
         if d["rel"]:
             item["rel"] = d["rel"]
@@ -277,8 +257,8 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "base": options.base,
         "nodes": net_nodes,
         "edges": net_edges,
-        "sources": source_list,
-        "cites": cite_list,
+        "sources": table.sources,
+        "cites": table.cites,
         "classes": classes,
         "groups": groups,
         "broader": proj.broader,

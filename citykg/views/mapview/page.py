@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rdflib import Graph
 
+from citykg.views.citations import CitationTable
 from citykg.views.i18n import CONFIDENCE_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.mapview.drawing import _svg
 from citykg.views.mapview.model import HEIGHT, WIDTH, WORDS, map_model
@@ -27,27 +26,7 @@ def map_html(source: Graph | Projection, options: ViewOptions | None = None) -> 
     ]
     svgs = {lang: _svg(model, lang, WIDTH, HEIGHT, interactive=True) for lang in LANGUAGES}
 
-    sources: dict[str, int] = {}
-    source_list: list[dict[str, Any]] = []
-    cites: list[dict[str, Any]] = []
-
-    def cites_of(rel: str | None) -> list[int]:
-        out = []
-        for cite in proj.citations.get(rel or "", []):
-            if cite.source not in sources:
-                sources[cite.source] = len(source_list)
-                source_list.append({"iri": cite.source, "url": cite.url, "t": cite.title or proj.labels(cite.source)})
-            cites.append(
-                {
-                    "s": sources[cite.source],
-                    "q": cite.quote,
-                    "ql": cite.quote_lang,
-                    "n": cite.comment,
-                    "cf": cite.confidence,
-                }
-            )
-            out.append(len(cites) - 1)
-        return out
+    table = CitationTable(proj)
 
     data = {
         "lang": options.lang,
@@ -80,7 +59,7 @@ def map_html(source: Graph | Projection, options: ViewOptions | None = None) -> 
                 "e": line.data["end"],
                 "st": line.data.get("status"),
                 "df": line.data.get("dormant_from"),
-                "ci": cites_of(line.data.get("rel")),
+                "ci": table.of(line.data.get("rel")),
             }
             for line in model.lines
         ],
@@ -93,8 +72,8 @@ def map_html(source: Graph | Projection, options: ViewOptions | None = None) -> 
             }
             for k in model.kinds
         ],
-        "sources": source_list,
-        "cites": cites,
+        "sources": table.sources,
+        "cites": table.cites,
         "status": STATUS_LABELS,
         "confidence": CONFIDENCE_LABELS,
         "ui": UI,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from markupsafe import Markup
 from rdflib import Graph
 
+from citykg.views.citations import CitationTable
 from citykg.views.i18n import CONFIDENCE_LABELS, LANGUAGES, STATUS_LABELS, UI
 from citykg.views.options import ViewOptions
 from citykg.views.projection import Projection
@@ -24,27 +24,7 @@ def timeline_html(source: Graph | Projection, options: ViewOptions | None = None
     model = timeline_model(source, options)
     proj = model.proj
     svgs = {lang: Markup(_svg(model, lang, WIDTH, interactive=True)) for lang in LANGUAGES}
-    sources: dict[str, int] = {}
-    source_list: list[dict[str, Any]] = []
-    cites: list[dict[str, Any]] = []
-
-    def cites_of(rel: str | None) -> list[int]:
-        out = []
-        for cite in proj.citations.get(rel or "", []):
-            if cite.source not in sources:
-                sources[cite.source] = len(source_list)
-                source_list.append({"iri": cite.source, "url": cite.url, "t": cite.title or proj.labels(cite.source)})
-            cites.append(
-                {
-                    "s": sources[cite.source],
-                    "q": cite.quote,
-                    "ql": cite.quote_lang,
-                    "n": cite.comment,
-                    "cf": cite.confidence,
-                }
-            )
-            out.append(len(cites) - 1)
-        return out
+    table = CitationTable(proj)
 
     row_of: dict[int, dict[str, str]] = {}
     for r in model.rows:
@@ -63,13 +43,13 @@ def timeline_html(source: Graph | Projection, options: ViewOptions | None = None
                 "row": row_of.get(it.id),
                 "p": {lang: _period_text(it, lang) for lang in LANGUAGES},
                 "rel": it.data.get("rel"),
-                "ci": cites_of(it.data.get("event") or it.data.get("rel")),
+                "ci": table.of(it.data.get("event") or it.data.get("rel")),
             }
             for it in model.items
         ],
         "rows": [{"section": r.section, "l": r.label} for r in model.rows],
-        "sources": source_list,
-        "cites": cites,
+        "sources": table.sources,
+        "cites": table.cites,
         "status": STATUS_LABELS,
         "confidence": CONFIDENCE_LABELS,
         "ui": UI,
