@@ -25,7 +25,7 @@ from citykg.export import serialize
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
 from citykg.sources import SourceFile, derived_graph, locate, locate_value, parse_file, source_files
-from citykg.store import write_store
+from citykg.storeloader import StoreLoader
 from citykg.validate import Locator, Report, validate
 from citykg.validate.compile import compile_shapes
 
@@ -111,38 +111,60 @@ def build(
     engine: str = "sparql",
 ) -> BuildResult:
     """Every build is validated (the shapes run as SPARQL on the Oxigraph store: seconds per million
-    triples); ``validating=False`` is recorded in the manifest."""
+    triples); ``validating=False`` is recorded in the manifest.
+
+    The sorted N-Quads are written first, and a child process bulk-loads the persistent store from them on
+    the other core while this one validates and writes the other exports (:mod:`citykg.storeloader`). Each
+    export goes to disk as soon as it is made, into the new generation (:class:`citykg.generations.Staging`),
+    which becomes current only when every file and the store are done."""
     started = time.perf_counter()
-    if "nq" not in formats:
-        formats = (*formats, "nq")  # the store cache
     with progress.step("loading sources"):
         store, files = prepare(project)
     with progress.step("sorting N-Quads"):
         nquads = quadstore.nquads(store)
-    result = BuildResult(store, Report(skipped=True), [], 0.0, nquads)
-    if validating:
-        result.report = _validate(project, store, files, lang, engine)
-        if not result.report.conforms:
-            raise ValidationFailed(result.report, len(result.report.errors))
-    outputs = {}
-    graphs = canonical.all_rows(store) if set(formats) & set(STREAMED) else None  # shared by the three
-    streamed = [f for f in formats if f in STREAMED]
-    for fmt in streamed + [f for f in formats if f not in STREAMED]:  # the shared rows go before the rest
-        with progress.step(f"writing {STEM}.{fmt}"):
-            outputs[f"{STEM}.{fmt}"] = _export(store, nquads, fmt, result, project.base, graphs)
-        if streamed and fmt == streamed[-1]:
-            graphs = None  # a third of the peak memory at a million triples
-    manifest = manifest_bytes(project, outputs, validated=validating)
     digest = hashlib.sha256(nquads).hexdigest()
+    result = BuildResult(store, Report(skipped=True), [], 0.0, nquads)
+    staging = generations.Staging(project.build_dir)
+    loader: StoreLoader | None = None
+    try:
+        digests = {f"{STEM}.nq": digest}
+        staging.write(f"{STEM}.nq", nquads)  # the store cache, and what the store is loaded from
+        loader = StoreLoader(project.build_dir, staging.path(f"{STEM}.nq"), digest)
+        if validating:
+            result.report = _validate(project, store, files, lang, engine)
+            if not result.report.conforms:
+                raise ValidationFailed(result.report, len(result.report.errors))
+        _write_exports(store, nquads, [f for f in formats if f != "nq"], result, project.base, staging, digests)
+        staging.write(MANIFEST, manifest_from_digests(project, digests, validated=validating))
+        with progress.step("loading the store"):  # in the child since the N-Quads were written
+            loader.wait()
+    except BaseException:
+        if loader is not None:
+            loader.cancel()
+        staging.abort()
+        raise
     with progress.step("publishing"):
-        result.files = generations.publish(project.build_dir, {**outputs, MANIFEST: manifest})  # one switch
-    outputs.clear()  # the exports are on disk: their bytes would only add to the store's bulk load
-    with progress.step("writing the store"):
+        result.files = staging.commit()  # one switch
         # the persistent store readers open: stamped with the N-Quads digest, so a stale one is never used
-        write_store(project.build_dir, project.build_dir / f"{STEM}.nq", digest)
+        loader.install()
     answers.forget(project)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_exports(store, nquads: bytes, formats: list[str], result, base: str, staging, digests) -> None:
+    """Write each export into the new generation as soon as it is made (only one held in memory at a time)."""
+    graphs = canonical.all_rows(store) if set(formats) & set(STREAMED) else None  # shared by the three
+    streamed = [f for f in formats if f in STREAMED]
+    for fmt in streamed + [f for f in formats if f not in STREAMED]:  # the shared rows go before the rest
+        name = f"{STEM}.{fmt}"
+        with progress.step(f"writing {name}"):
+            data = _export(store, nquads, fmt, result, base, graphs)
+            digests[name] = hashlib.sha256(data).hexdigest()
+            staging.write(name, data)
+            del data
+        if streamed and fmt == streamed[-1]:
+            graphs = None  # a third of the peak memory at a million triples
 
 
 #: Exports written from the Oxigraph store in one pass (citykg.canonical); the rest by rdflib's writers.
@@ -155,7 +177,7 @@ def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str, grap
     if fmt in STREAMED:
         return STREAMED[fmt](store, graphs)
     if fmt == "nt":
-        return canonical.ntriples(store)  # Oxigraph's own lines, sorted
+        return canonical.ntriples(store, nquads)  # the sorted N-Quads without their graphs
     return serialize(result.dataset, fmt, base)
 
 
@@ -185,10 +207,13 @@ def _umask() -> int:
 
 
 def manifest_bytes(project: Project, outputs: dict[str, bytes], *, validated: bool = True) -> bytes:
-    manifest = fingerprint(project) | {
-        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
-        "validated": validated,
-    }
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in outputs.items()}
+    return manifest_from_digests(project, digests, validated=validated)
+
+
+def manifest_from_digests(project: Project, digests: dict[str, str], *, validated: bool = True) -> bytes:
+    """The manifest: the sources' fingerprint and each output's sha256."""
+    manifest = fingerprint(project) | {"outputs": dict(sorted(digests.items())), "validated": validated}
     return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 GENERATIONS = "generations"
 CURRENT = "current"
 TEMPORARY = ".tmp-"
+#: Folders of a store being loaded or replaced (citykg.store.STAGING and its old-store sibling).
+STORE_LEFTOVERS = r"^\.store(-old)?\."
 
 
 def resolve(build_dir: Path) -> Path:
@@ -40,34 +42,66 @@ def current_number(build_dir: Path) -> int | None:
 
 def publish(build_dir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write ``files`` (name -> bytes) as a new generation and make it current; returns the public paths."""
-    root = build_dir / GENERATIONS
-    root.mkdir(parents=True, exist_ok=True)
-    clean(build_dir)
-    _adopt_older_layout(build_dir)
-    numbers = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
-    number = max([*numbers, current_number(build_dir) or 0]) + 1
-    staging = Path(tempfile.mkdtemp(prefix=f"{TEMPORARY}{number}-", dir=root))
-    mode = 0o666 & ~_umask()
-    for name, data in sorted(files.items()):
-        with (staging / name).open("wb") as handle:
+    staging = Staging(build_dir)
+    try:
+        for name, data in sorted(files.items()):
+            staging.write(name, data)
+    except BaseException:
+        staging.abort()
+        raise
+    return staging.commit()
+
+
+class Staging:
+    """A generation being written: files go into a temporary folder one by one (so a large build never holds
+    every export in memory at once), and :meth:`commit` makes them current with one switch."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        root = build_dir / GENERATIONS
+        root.mkdir(parents=True, exist_ok=True)
+        clean(build_dir)
+        _adopt_older_layout(build_dir)
+        numbers = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
+        self.number = max([*numbers, current_number(build_dir) or 0]) + 1
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{TEMPORARY}{self.number}-", dir=root))
+        self.names: list[str] = []
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def write(self, name: str, data: bytes) -> Path:
+        """Write one file into the generation (synced to disk before the switch can name it)."""
+        with self.path(name).open("wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        (staging / name).chmod(mode)
-    staging.chmod(0o777 & ~_umask())
-    _fsync_dir(staging)
-    final = root / str(number)
-    staging.rename(final)
-    _fsync_dir(root)
-    _symlink_atomically(build_dir / CURRENT, Path(GENERATIONS) / str(number))  # the one switch
-    for name in sorted(files):  # public names through the pointer (made once; older real files replaced)
-        link = build_dir / name
-        wanted = Path(CURRENT) / name
-        if not (link.is_symlink() and link.readlink() == wanted):
-            _symlink_atomically(link, wanted)
-    _fsync_dir(build_dir)
-    clean(build_dir)
-    return [build_dir / name for name in sorted(files)]
+        self.path(name).chmod(0o666 & ~_umask())
+        self.names.append(name)
+        return self.path(name)
+
+    def abort(self) -> None:
+        """Forget the generation: the current one stays as it was."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def commit(self) -> list[Path]:
+        """Make the generation current (the one switch); returns the public paths of its files."""
+        build_dir, number = self.build_dir, self.number
+        self.folder.chmod(0o777 & ~_umask())
+        _fsync_dir(self.folder)
+        root = build_dir / GENERATIONS
+        final = root / str(number)
+        self.folder.rename(final)
+        _fsync_dir(root)
+        _symlink_atomically(build_dir / CURRENT, Path(GENERATIONS) / str(number))  # the one switch
+        for name in sorted(self.names):  # public names through the pointer (made once; older real files replaced)
+            link = build_dir / name
+            wanted = Path(CURRENT) / name
+            if not (link.is_symlink() and link.readlink() == wanted):
+                _symlink_atomically(link, wanted)
+        _fsync_dir(build_dir)
+        clean(build_dir, stores=False)  # the build's own store may still be loading
+        return [build_dir / name for name in sorted(self.names)]
 
 
 def _adopt_older_layout(build_dir: Path) -> None:
@@ -98,8 +132,9 @@ def _adopt_older_layout(build_dir: Path) -> None:
         _symlink_atomically(build_dir / name, Path(CURRENT) / name)
 
 
-def clean(build_dir: Path) -> list[Path]:
-    """Remove what interrupted builds left: temporary folders and files, generations that are not current."""
+def clean(build_dir: Path, *, stores: bool = True) -> list[Path]:
+    """Remove what interrupted builds left: temporary folders and files, generations that are not current,
+    and (``stores``: not while a build's own store is loading) half-loaded stores."""
     removed: list[Path] = []
     keep = current_number(build_dir)
     root = build_dir / GENERATIONS
@@ -112,6 +147,9 @@ def clean(build_dir: Path) -> list[Path]:
         for path in build_dir.iterdir():  # write_atomically's and _symlink_atomically's temporary names
             if re.match(r"^\.(citykg\.|manifest\.json\.|link-)", path.name) and (path.is_file() or path.is_symlink()):
                 path.unlink(missing_ok=True)
+                removed.append(path)
+            elif stores and re.match(STORE_LEFTOVERS, path.name) and path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 STAMP = "citykg-store.json"
 #: The store's folder in the build folder.
 STORE_DIR = "store"
+#: The prefix of a store being loaded (a temporary sibling of ``store/``; :mod:`citykg.generations` removes
+#: the leftovers of killed builds).
+STAGING = ".store."
 #: The same names as :data:`citykg.build.STEM` and :data:`citykg.build.MANIFEST` (a test checks), repeated
 #: here so that checking freshness imports no RDF library.
 STEM = "citykg"
@@ -110,29 +113,40 @@ def write_store(build_dir: Path, nquads: Path, digest: str) -> Path:
     A store whose stamp already names ``digest`` is kept as it is (rebuilding the same sources is cheap).
     Readers holding the old store open keep reading it: its files stay until they close them.
     """
-    import pyoxigraph as ox
-
     target = build_dir / STORE_DIR
     if _stamp(target) == digest:
         return target
-    temp = Path(tempfile.mkdtemp(prefix=".store.", dir=build_dir))
+    temp = Path(tempfile.mkdtemp(prefix=STAGING, dir=build_dir))
     try:
-        store = ox.Store(str(temp))
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        store.optimize()
-        store.flush()
-        del store
-        (temp / STAMP).write_text(json.dumps({"nquads": digest}) + "\n", encoding="utf-8")
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".store-old.", dir=build_dir))
-            target.replace(old / STORE_DIR)
-        temp.replace(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        load_folder(nquads, temp)
+        return install(build_dir, temp, digest)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def load_folder(nquads: Path, folder: Path) -> None:
+    """Bulk-load sorted N-Quads into a new persistent store in ``folder`` (Oxigraph's loader, as `oxigraph load`)."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.optimize()
+    store.flush()
+    del store
+
+
+def install(build_dir: Path, temp: Path, digest: str) -> Path:
+    """Stamp the store loaded in ``temp`` with ``digest`` and rename it to ``build_dir/store`` (the old one goes)."""
+    target = build_dir / STORE_DIR
+    (temp / STAMP).write_text(json.dumps({"nquads": digest}) + "\n", encoding="utf-8")
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=".store-old.", dir=build_dir))
+        target.replace(old / STORE_DIR)
+    temp.replace(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return target
 
 
