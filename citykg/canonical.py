@@ -26,11 +26,23 @@ LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
 Row = tuple[str, str, str]
 
 
+#: How many compacted IRIs a :class:`Prefixes` remembers (each a few hundred bytes: 2M is a few hundred MB).
+MEMO = 2_000_000
+
+
 class Prefixes:
-    """The project's prefixes (longest namespace first) and a memo of compacted IRIs."""
+    """The project's prefixes (longest namespace first) and a memo of compacted IRIs.
+
+    One regular expression tries the namespaces in that order (backtracking to a shorter one when the rest
+    is no plain local name), so a new IRI costs one match, a known one a dictionary look-up."""
 
     def __init__(self) -> None:
         self.table = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+        self._prefix: dict[str, str] = {}
+        for namespace, prefix in self.table:
+            self._prefix.setdefault(namespace, prefix)
+        namespaces = "|".join(re.escape(namespace) for namespace, _ in self.table)
+        self._pattern = re.compile(f"({namespaces})({LOCAL.pattern})\\Z")
         self._memo: dict[str, str | None] = {}
         self._terms: dict[str, str] = {}
 
@@ -39,20 +51,23 @@ class Prefixes:
         found = self._memo.get(iri, "")
         if found != "":
             return found
-        found = None
-        for namespace, prefix in self.table:
-            if iri.startswith(namespace) and LOCAL.fullmatch(iri[len(namespace) :]):
-                found = f"{prefix}:{iri[len(namespace) :]}"
-                break
-        if len(self._memo) < 100_000:
+        match = self._pattern.match(iri)
+        found = f"{self._prefix[match[1]]}:{match[2]}" if match else None
+        if len(self._memo) < MEMO:
             self._memo[iri] = found
         return found
 
     def turtle(self, term: str) -> str:
         """An N-Triples term as Turtle: IRIs and datatypes compacted where they can be."""
-        if term[0] == "<":
-            return self.compact(term[1:-1]) or term
-        if term[0] == '"' and term[-1] == ">":
+        first = term[0]
+        if first == "<":
+            found = self._terms.get(term)
+            if found is None:
+                found = self.compact(term[1:-1]) or term
+                if len(self._terms) < MEMO:
+                    self._terms[term] = found
+            return found
+        if first == '"' and term[-1] == ">":
             at = term.rindex("^^<")
             short = self.compact(term[at + 3 : -1])
             return term[: at + 2] + short if short else term
@@ -173,41 +188,71 @@ def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _iri(iri: str, prefixes: Prefixes) -> str:
-    return prefixes.compact(iri) or iri
+#: What json.dumps escapes in a string (with ensure_ascii=False): text without any is written as it is.
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
-def _json_value(term: str, prefixes: Prefixes) -> dict[str, str]:
-    if term[0] == '"':
-        if term[-1] == '"':
-            return {"@value": json.loads(term)}  # N-Triples string escapes are JSON's
-        if term[-1] == ">":
-            at = term.rindex('"^^<')
-            return {"@value": json.loads(term[: at + 1]), "@type": _iri(term[at + 4 : -1], prefixes)}
-        at = term.rindex('"@')
-        return {"@value": json.loads(term[: at + 1]), "@language": term[at + 2 :]}
-    if term[0] == "<":
-        return {"@id": _iri(term[1:-1], prefixes)}
-    return {"@id": term}  # a blank node: _:label
+def _js(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, without the call for text that needs no escape."""
+    return json.dumps(text, ensure_ascii=False) if _ESCAPED.search(text) else '"' + text + '"'
 
 
-def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[dict]:
-    node: dict | None = None
+class _Json:
+    """JSON text of N-Triples terms, the IRIs compacted with the prefixes (and remembered)."""
+
+    def __init__(self, prefixes: Prefixes) -> None:
+        self.prefixes = prefixes
+        self._iris: dict[str, str] = {}
+
+    def iri(self, term: str) -> str:
+        """An IRI term ``<…>`` (or a blank node ``_:…``) as a JSON string."""
+        found = self._iris.get(term)
+        if found is None:
+            found = _js(self.prefixes.compact(term[1:-1]) or term[1:-1]) if term[0] == "<" else _js(term)
+            if len(self._iris) < MEMO:
+                self._iris[term] = found
+        return found
+
+    def value(self, term: str) -> str:
+        """An object as its JSON-LD value object."""
+        if term[0] == '"':
+            if term[-1] == '"':
+                return '{"@value": ' + self.string(term) + "}"
+            if term[-1] == ">":
+                at = term.rindex('"^^<')
+                return '{"@value": ' + self.string(term[: at + 1]) + ', "@type": ' + self.iri(term[at + 3 :]) + "}"
+            at = term.rindex('"@')
+            return '{"@value": ' + self.string(term[: at + 1]) + ', "@language": ' + _js(term[at + 2 :]) + "}"
+        return '{"@id": ' + self.iri(term) + "}"
+
+    @staticmethod
+    def string(quoted: str) -> str:
+        """An N-Triples string (with its quotes) as a JSON string: the same text unless it has escapes."""
+        inner = quoted[1:-1]
+        return quoted if not _ESCAPED.search(inner) else _js(json.loads(quoted))  # N-Triples escapes are JSON's
+
+
+def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[str]:
+    """Each subject's node as one line of JSON (what ``json.dumps`` gives for the node object)."""
+    terms = _Json(prefixes)
+    rdf_type = terms.iri(f"<{RDF_TYPE}>")
+    node: dict[str, list[str]] = {}
     subject = None
     for s, p, o in triples:
         if s != subject:
-            if node is not None:
-                yield node
-            subject = s
-            node = {"@id": _iri(s[1:-1], prefixes) if s[0] == "<" else s}
-        assert node is not None
+            if subject is not None:
+                yield _node(terms.iri(subject), node)
+            subject, node = s, {}
         if p == "" and o[0] == "<":
-            node.setdefault("@type", []).append(_iri(o[1:-1], prefixes))
+            node.setdefault('"@type"', []).append(terms.iri(o))
         else:
-            name = _iri(RDF_TYPE if p == "" else p[1:-1], prefixes)
-            node.setdefault(name, []).append(_json_value(o, prefixes))
-    if node is not None:
-        yield node
+            node.setdefault(rdf_type if p == "" else terms.iri(p), []).append(terms.value(o))
+    if subject is not None:
+        yield _node(terms.iri(subject), node)
+
+
+def _node(subject: str, values: dict[str, list[str]]) -> str:
+    return "".join(['{"@id": ', subject, *(f", {key}: [{', '.join(found)}]" for key, found in values.items()), "}"])
 
 
 def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
@@ -218,7 +263,7 @@ def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     out = ['{\n "@context": ', context, ',\n "@graph": [']
     blocks: list[str] = []
     for graph, found in graphs if graphs is not None else all_rows(store):
-        nodes = ",\n".join("   " + json.dumps(n, ensure_ascii=False) for n in _nodes(found, prefixes))
+        nodes = ",\n".join("   " + node for node in _nodes(found, prefixes))
         if isinstance(graph, ox.NamedNode):
             blocks.append('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n' + nodes + "\n  ]}")
         else:
