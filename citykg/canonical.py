@@ -45,6 +45,8 @@ class Prefixes:
         self._pattern = re.compile(f"({namespaces})({LOCAL.pattern})\\Z")
         self._memo: dict[str, str | None] = {}
         self._terms: dict[str, str] = {}
+        #: The Turtle form of an IRI term already converted, else None.
+        self.known = self._terms.get
 
     def compact(self, iri: str) -> str | None:
         """``prefix:local`` for an IRI in one of the namespaces, else None."""
@@ -139,7 +141,7 @@ def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator
     """Turtle statements, one subject block each, from rows sorted by subject, predicate, object."""
     subject = predicate = None
     parts: list[str] = []
-    turtle = prefixes.turtle
+    turtle, known = prefixes.turtle, prefixes.known  # the memo first: most objects are IRIs seen before
     for s, p, o in triples:
         if s != subject:
             if parts:
@@ -151,7 +153,7 @@ def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator
             predicate = p
         else:
             parts.append(", ")
-        parts.append(turtle(o))
+        parts.append(known(o) or turtle(o))
     if parts:
         yield "".join(parts) + " .\n"
 
