@@ -35,17 +35,17 @@ MANIFEST = "manifest.json"
 
 class BuildResult:
     """What a build made: the report, the files, and the data (the Oxigraph store it was built in; as an
-    rdflib Dataset on first use, parsed from the sorted N-Quads, so a large build never pays for rdflib)."""
+    rdflib Dataset on first use, parsed from the store's sorted N-Quads, so a large build never pays for
+    rdflib nor keeps a second copy of its data)."""
 
-    def __init__(self, store, report: Report, files: list[Path], seconds: float, nquads: bytes) -> None:
+    def __init__(self, store, report: Report, files: list[Path], seconds: float) -> None:
         self.store, self.report, self.files, self.seconds = store, report, files, seconds
-        self._nquads = nquads
         self._dataset: Dataset | None = None
 
     @property
     def dataset(self) -> Dataset:
         if self._dataset is None:
-            self._dataset = quadstore.to_rdflib(self._nquads)
+            self._dataset = quadstore.to_rdflib(quadstore.nquads(self.store))
         return self._dataset
 
     @property
@@ -123,7 +123,7 @@ def build(
     with progress.step("sorting N-Quads"):
         nquads = quadstore.nquads(store)
     digest = hashlib.sha256(nquads).hexdigest()
-    result = BuildResult(store, Report(skipped=True), [], 0.0, nquads)
+    result = BuildResult(store, Report(skipped=True), [], 0.0)
     staging = generations.Staging(project.build_dir)
     loader: StoreLoader | None = None
     try:
@@ -134,7 +134,12 @@ def build(
             result.report = _validate(project, store, files, lang, engine)
             if not result.report.conforms:
                 raise ValidationFailed(result.report, len(result.report.errors))
-        _write_exports(store, nquads, [f for f in formats if f != "nq"], result, project.base, staging, digests)
+        if "nt" in formats:  # from the N-Quads, which are then no longer needed here (a quarter GB at 1M)
+            with progress.step(f"writing {STEM}.nt"):
+                _keep(staging, digests, "nt", canonical.ntriples(store, nquads))
+        del nquads
+        others = [f for f in formats if f not in ("nq", "nt")]
+        _write_exports(store, others, result, project.base, staging, digests)
         staging.write(MANIFEST, manifest_from_digests(project, digests, validated=validating))
         with progress.step("loading the store"):  # in the child since the N-Quads were written
             loader.wait()
@@ -152,32 +157,30 @@ def build(
     return result
 
 
-def _write_exports(store, nquads: bytes, formats: list[str], result, base: str, staging, digests) -> None:
+def _write_exports(store, formats: list[str], result, base: str, staging, digests) -> None:
     """Write each export into the new generation as soon as it is made (only one held in memory at a time)."""
     graphs = canonical.all_rows(store) if set(formats) & set(STREAMED) else None  # shared by the three
     streamed = [f for f in formats if f in STREAMED]
     for fmt in streamed + [f for f in formats if f not in STREAMED]:  # the shared rows go before the rest
-        name = f"{STEM}.{fmt}"
-        with progress.step(f"writing {name}"):
-            data = _export(store, nquads, fmt, result, base, graphs)
-            digests[name] = hashlib.sha256(data).hexdigest()
-            staging.write(name, data)
-            del data
+        with progress.step(f"writing {STEM}.{fmt}"):
+            _keep(staging, digests, fmt, _export(store, fmt, result, base, graphs))
         if streamed and fmt == streamed[-1]:
             graphs = None  # a third of the peak memory at a million triples
+
+
+def _keep(staging, digests: dict[str, str], fmt: str, data: bytes) -> None:
+    """Write one export into the new generation and note its digest for the manifest."""
+    digests[f"{STEM}.{fmt}"] = hashlib.sha256(data).hexdigest()
+    staging.write(f"{STEM}.{fmt}", data)
 
 
 #: Exports written from the Oxigraph store in one pass (citykg.canonical); the rest by rdflib's writers.
 STREAMED = {"ttl": canonical.turtle, "trig": canonical.trig, "jsonld": canonical.jsonld}
 
 
-def _export(store, nquads: bytes, fmt: str, result: BuildResult, base: str, graphs=None) -> bytes:
-    if fmt == "nq":
-        return nquads
+def _export(store, fmt: str, result: BuildResult, base: str, graphs=None) -> bytes:
     if fmt in STREAMED:
         return STREAMED[fmt](store, graphs)
-    if fmt == "nt":
-        return canonical.ntriples(store, nquads)  # the sorted N-Quads without their graphs
     return serialize(result.dataset, fmt, base)
 
 

@@ -10,6 +10,7 @@ the project's prefixes as its ``@context`` and one ``@graph`` per named graph.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -87,12 +88,11 @@ def graph_names(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
 
 def rows(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[Row]:
     """One graph's triples as sorted rows, from Oxigraph's N-Triples dump of it."""
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8")
     out = []
-    for line in text.split("\n"):  # never splitlines(): a literal may hold U+2028 and the like
-        if line:
-            s, p, rest = line.split(" ", 2)
-            out.append((s, "" if p == TYPE else p, rest[:-2]))
+    # line by line from the bytes (b"\n" ends a line, never U+2028 and the like): no decoded copy of the whole
+    for line in io.BytesIO(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)):
+        s, p, rest = line.decode("utf-8").rstrip("\n").split(" ", 2)
+        out.append((s, "" if p == TYPE else p, rest[:-2]))
     out.sort()
     return out
 
@@ -174,20 +174,25 @@ def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     for _, found in graphs if graphs is not None else all_rows(store):
         union += found
     union.sort()  # a merge of already sorted runs
-    body = "\n".join(_blocks(_distinct(union), prefixes, ""))
-    return (prefixes.declarations() + "\n" + body).encode("utf-8")
+    body = _joined(_blocks(_distinct(union), prefixes, ""), b"\n")
+    return (prefixes.declarations() + "\n").encode("utf-8") + body
 
 
 def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as TriG, named graphs in IRI order (the default graph first, outside braces)."""
     prefixes = Prefixes()
-    out = [prefixes.declarations()]
+    out = [prefixes.declarations().encode("utf-8")]
     for graph, found in graphs if graphs is not None else all_rows(store):
         if isinstance(graph, ox.NamedNode):
-            out.append(f"\n<{graph.value}> {{\n" + "\n".join(_blocks(found, prefixes, "    ")) + "}\n")
+            out += [f"\n<{graph.value}> {{\n".encode(), _joined(_blocks(found, prefixes, "    "), b"\n"), b"}\n"]
         else:
-            out.append("\n" + "\n".join(_blocks(found, prefixes, "")))
-    return "".join(out).encode("utf-8")
+            out += [b"\n", _joined(_blocks(found, prefixes, ""), b"\n")]
+    return b"".join(out)
+
+
+def _joined(parts: Iterable[str], separator: bytes) -> bytes:
+    """Encode each part and join the bytes: a whole document as one str may take four bytes a character."""
+    return separator.join([part.encode("utf-8") for part in parts])
 
 
 #: What json.dumps escapes in a string (with ensure_ascii=False): text without any is written as it is.
@@ -262,14 +267,14 @@ def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     graph (IRI order), nodes by subject, every value in an array, one node per line."""
     prefixes = Prefixes()
     context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
-    out = ['{\n "@context": ', context, ',\n "@graph": [']
-    blocks: list[str] = []
-    for graph, found in graphs if graphs is not None else all_rows(store):
-        nodes = ",\n".join("   " + node for node in _nodes(found, prefixes))
+    out = [('{\n "@context": ' + context + ',\n "@graph": [').encode("utf-8")]
+    for number, (graph, found) in enumerate(graphs if graphs is not None else all_rows(store)):
+        out.append(b"," if number else b"")
         if isinstance(graph, ox.NamedNode):
-            blocks.append('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n' + nodes + "\n  ]}")
+            out.append(('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n').encode("utf-8"))
+            out += [_joined(("   " + node for node in _nodes(found, prefixes)), b",\n"), b"\n  ]}"]
         else:
-            blocks.append("\n" + nodes.replace("\n   ", "\n  "))
-    out.append(",".join(blocks))
-    out.append("\n ]\n}\n")
-    return "".join(out).encode("utf-8")
+            nodes = _joined(("   " + node for node in _nodes(found, prefixes)), b",\n")
+            out += [b"\n", nodes.replace(b"\n   ", b"\n  ")]  # (the first node keeps three spaces, as it did)
+    out.append(b"\n ]\n}\n")
+    return b"".join(out)
