@@ -136,7 +136,11 @@ def build(
                 raise ValidationFailed(result.report, len(result.report.errors))
         if "nt" in formats:  # from the N-Quads, which are then no longer needed here (a quarter GB at 1M)
             with progress.step(f"writing {STEM}.nt"):
-                _keep(staging, digests, "nt", canonical.ntriples(store, nquads))
+                if canonical.has_default(store):
+                    _keep(staging, digests, "nt", canonical.ntriples(store))
+                else:  # piece by piece while the store is loading beside
+                    pieces = canonical.ntriples_from_nquads(nquads)
+                    digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", pieces)
         del nquads
         others = [f for f in formats if f not in ("nq", "nt")]
         _write_exports(store, others, result, project.base, staging, digests)

@@ -83,7 +83,7 @@ class Prefixes:
 def graph_names(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
     """The default graph (if it holds anything) first, then the named graphs in IRI order."""
     named = sorted(store.named_graphs(), key=lambda g: g.value)
-    return ([ox.DefaultGraph()] if _has_default(store) else []) + named
+    return ([ox.DefaultGraph()] if has_default(store) else []) + named
 
 
 def rows(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[Row]:
@@ -106,14 +106,9 @@ def all_rows(store: ox.Store) -> Graphs:
 
 
 def ntriples(store: ox.Store, nquads: bytes | None = None) -> bytes:
-    """The union of the graphs as sorted N-Triples, each triple once: Oxigraph's lines, sorted as bytes.
-
-    Given the store's sorted N-Quads (:func:`citykg.quadstore.nquads`) and no default graph, these are its
-    lines without their graph: every line then ends in `` <graph> .``, the graph IRI has no space, and
-    dropping it keeps the order (a triple is a prefix of the line, and a term never continues with a character
-    below the space), so the lines of one triple are neighbours and a linear pass replaces the sort."""
-    if nquads is not None and not _has_default(store):
-        return _strip_graphs(nquads)
+    """The union of the graphs as sorted N-Triples, each triple once: Oxigraph's lines, sorted as bytes."""
+    if nquads is not None and not has_default(store):
+        return b"".join(ntriples_from_nquads(nquads))
     lines: set[bytes] = set()
     for graph in graph_names(store):
         lines.update(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n"))
@@ -121,20 +116,30 @@ def ntriples(store: ox.Store, nquads: bytes | None = None) -> bytes:
     return b"\n".join(sorted(lines)) + b"\n" if lines else b""
 
 
-def _has_default(store: ox.Store) -> bool:
-    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+def ntriples_from_nquads(nquads: bytes, chunk: int = 20_000) -> Iterator[bytes]:
+    """:func:`ntriples` in pieces of ``chunk`` lines, from the store's sorted N-Quads when it has no default
+    graph (the caller checks with :func:`has_default`): each line without its graph.
 
-
-def _strip_graphs(nquads: bytes) -> bytes:
+    Every line then ends in `` <graph> .``, the graph IRI has no space, and dropping it keeps the order (a
+    triple is a prefix of its line, and a term never continues with a character below the space), so the
+    lines of one triple are neighbours and a linear pass replaces the sort; nothing is held but one piece."""
     out: list[bytes] = []
     last = None
-    for line in nquads.split(b"\n"):
-        if line:
-            triple = line[: line.rindex(b" <")]
-            if triple != last:
-                out.append(triple)
-                last = triple
-    return b" .\n".join(out) + b" .\n" if out else b""
+    for line in io.BytesIO(nquads):
+        triple = line[: line.rindex(b" <")]
+        if triple != last:
+            out.append(triple)
+            last = triple
+            if len(out) == chunk:
+                yield b" .\n".join(out) + b" .\n"
+                out = []
+    if out:
+        yield b" .\n".join(out) + b" .\n"
+
+
+def has_default(store: ox.Store) -> bool:
+    """True if the store's default graph holds anything."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
 def _blocks(triples: Iterable[Row], prefixes: Prefixes, indent: str) -> Iterator[str]:

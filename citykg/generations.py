@@ -13,10 +13,12 @@ pointer once with :func:`resolve` and reads every name from the folder it return
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 GENERATIONS = "generations"
@@ -79,6 +81,19 @@ class Staging:
         self.path(name).chmod(0o666 & ~_umask())
         self.names.append(name)
         return self.path(name)
+
+    def write_pieces(self, name: str, pieces: Iterable[bytes]) -> str:
+        """Write one file from pieces (never all in memory at once); returns its sha256."""
+        digest = hashlib.sha256()
+        with self.path(name).open("wb") as handle:
+            for piece in pieces:
+                digest.update(piece)
+                handle.write(piece)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.path(name).chmod(0o666 & ~_umask())
+        self.names.append(name)
+        return digest.hexdigest()
 
     def abort(self) -> None:
         """Forget the generation: the current one stays as it was."""

@@ -1,0 +1,77 @@
+"""The persistent store loaded in a child process during the build: in place and stamped after a build, never
+half-loaded, gone with a failed build, and loaded in the build's own process when the child fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from citykg import store as stores
+from citykg import storeloader
+from citykg.build import STEM, build
+from citykg.config import Project
+from citykg.errors import ValidationFailed
+
+INVALID = (
+    "@prefix schema: <http://schema.org/> .\n@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .\n\n"
+    "<city/nowhere> a schema:City ;\n    geo:lat 123.0 .\n"
+)
+CITY = '<https://w3id.org/citykg/dortmund/city/nowhere> <http://www.w3.org/2000/01/rdf-schema#label> "Nowhere"@en .\n'
+
+
+def stamp(project: Project) -> str | None:
+    return json.loads((stores.store_path(project) / stores.STAMP).read_text(encoding="utf-8"))["nquads"]
+
+
+def leftovers(project: Project) -> list[str]:
+    hidden = [p.name for p in project.build_dir.iterdir() if p.name.startswith(".")]
+    return hidden + [p.name for p in (project.build_dir / "generations").iterdir() if not p.name.isdigit()]
+
+
+def quads_in_store(project: Project) -> int:
+    return len(ox.Store.read_only(str(stores.store_path(project))))
+
+
+@pytest.fixture
+def out(project_copy: Project, tmp_path: Path) -> Project:
+    return project_copy.with_overrides(build_dir=tmp_path / "out")
+
+
+def test_the_store_holds_the_build_and_names_its_nquads(out: Project) -> None:
+    result = build(out, validating=False)
+    manifest = json.loads((out.build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert stamp(out) == manifest["outputs"][f"{STEM}.nq"]
+    assert quads_in_store(out) == len(result.store) > 0
+    assert leftovers(out) == []
+
+
+def test_a_failed_validation_stops_the_loader_and_keeps_the_old_store(out: Project) -> None:
+    build(out, validating=False)
+    before = stamp(out)
+    (out.graph_dir / "broken.ttl").write_text(INVALID, encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        build(out)
+    assert stamp(out) == before
+    assert leftovers(out) == []  # neither the child's half-loaded store nor the staged generation
+
+
+def test_a_killed_builds_store_folder_is_removed_by_the_next_build(out: Project) -> None:
+    build(out, validating=False)
+    (out.build_dir / ".store.k1ll3d").mkdir()
+    (out.build_dir / ".store.k1ll3d" / "000001.sst").write_bytes(b"half")
+    build(out, validating=False)
+    assert leftovers(out) == []
+
+
+def test_a_failing_child_is_replaced_by_loading_in_process(out: Project, monkeypatch) -> None:
+    build(out, validating=False)
+    (out.graph_dir / "zz-extra.ttl").write_text(CITY, encoding="utf-8")
+    monkeypatch.setattr(storeloader, "_CHILD", "raise SystemExit(3)")
+    result = build(out, validating=False)
+    manifest = json.loads((out.build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert stamp(out) == manifest["outputs"][f"{STEM}.nq"]
+    assert quads_in_store(out) == len(result.store)
+    assert leftovers(out) == []
