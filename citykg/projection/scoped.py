@@ -205,7 +205,7 @@ class _Neighbourhood:
         cited = self.rows("citations", "subject", rels | events)
         names = {str(as_text(r[2])) for r in cited if r[1] == PROV_DERIVATION and r[2] is not None}
         cited += self.rows("citations", "subject", names)
-        origins = {str(as_text(r[2])) for r in cited if r[1] == PROV_ENTITY and r[2] is not None}
+        origins = {str(as_text(r[2])) for r in cited if r[1] == PROV_ENTITY and r[2] is not None and r[0] in names}
         cited += self.rows("citations", "subject", origins)
         places = self.rows("places", "place", reach)
         countries = {str(as_text(r[3])) for r in places if r[3] is not None}

@@ -351,6 +351,9 @@ def _add_places(graph: nx.MultiDiGraph, rows: Iterable[Row]) -> None:
 
 PROV_DERIVATION = "http://www.w3.org/ns/prov#qualifiedDerivation"
 PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CKG_CITATION = str(CKG.Citation)
+CKG_SOURCE = str(CKG.Source)
 CKG_QUOTE = str(CKG.quote)
 CKG_CONFIDENCE = str(CKG.confidence)
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -362,21 +365,24 @@ def _citations(rows: Iterable[Row]) -> dict[str, list[Citation]]:
     """Citations per cited statement, from the one-fact-per-row answer of citations.rq."""
     cited: dict[str, set[str]] = defaultdict(set)
     facts: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    types: dict[str, set[str]] = defaultdict(set)
     for subject, prop, value in rows:
         subject, prop = str(subject), str(prop)
         if prop == PROV_DERIVATION:
             cited[subject].add(str(as_text(value)))
+        elif prop == RDF_TYPE:
+            types[subject].add(str(as_text(value)))
         else:
             facts[subject][prop].append(value)
     out: dict[str, list[Citation]] = {}
     for thing, names in cited.items():
         cites = []
         for name in sorted(names):
-            fact = facts.get(name, {})
+            fact = facts.get(name, {}) if CKG_CITATION in types.get(name, ()) else {}
             if not fact.get(PROV_ENTITY):
                 continue
             source = str(as_text(first(fact[PROV_ENTITY])))
-            source_facts = facts.get(source, {})
+            source_facts = facts.get(source, {}) if CKG_SOURCE in types.get(source, ()) else {}
             cite = Citation(source)
             urls = source_facts.get(SCHEMA_URL, [])
             cite.url = as_text(first(urls)) if urls else None
