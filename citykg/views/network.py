@@ -8,7 +8,9 @@ used offline, dropped parallel edges, and pulled in IPython.)
 
 from __future__ import annotations
 
+import functools
 import math
+from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
@@ -123,6 +125,8 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     top = max(sizes.values(), default=0.0) or 1.0
 
     table = CitationTable(proj)
+    labels = functools.cache(proj.labels)  # (names repeat: countries, kinds, relationships of many edges)
+    relation_labels: dict[tuple[object, object], dict[str, str]] = {}
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
@@ -133,7 +137,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         item: dict[str, Any] = {
             "id": index[node],
             "iri": node,
-            "l": proj.labels(node),
+            "l": labels(node),
             "c": attrs["cls"],
             "b": attrs["base_cls"],
             "v": round(10 + 26 * math.sqrt(max(sizes.get(node, 0.0), 0.0) / top), 1),
@@ -145,9 +149,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             item["ci"] = table.of(node)
         if attrs.get("country"):
             item["cc"] = attrs["country"]
-            item["co"] = proj.labels(attrs["country"])
+            item["co"] = labels(attrs["country"])
         if attrs.get("kind"):
-            item["k"] = proj.labels(attrs["kind"])
+            item["k"] = labels(attrs["kind"])
         description = proj.texts.get(node, {}).get("http://schema.org/description")
         if description:
             item["d"] = description
@@ -157,6 +161,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     smooth = curvature(proj, large)
     edges = []
     for number, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))):
+        how = (d["type"], d.get("qualifier"))
+        if how not in relation_labels:
+            relation_labels[how] = {lang: relation_label(proj, d, lang) for lang in LANGUAGES}
         item = {
             "id": number,
             "from": index[u],
@@ -164,7 +171,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "k": k,
             "ty": d["type"],
             "g": d["group"],
-            "l": {lang: relation_label(proj, d, lang) for lang in LANGUAGES},
+            "l": relation_labels[how],
             "y0": d["y0"],
             "y1": d["y1"],
             "s": d["start"],
@@ -176,13 +183,13 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         if d["rel"]:
             item["rel"] = d["rel"]
             if d["rel"] in proj.texts:
-                item["rl"] = proj.labels(d["rel"])
+                item["rl"] = labels(d["rel"])
         if d.get("status"):
             item["st"] = d["status"]
         if d.get("dormant_from"):
             item["df"] = d["dormant_from"]
         if d.get("via"):
-            item["via"] = proj.labels(d["via"])
+            item["via"] = labels(d["via"])
         if k in smooth:
             item["sm"] = smooth[k]
         edges.append(item)
@@ -209,6 +216,8 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         {n["c"] for n in nodes} | {f"partner:{g}" for g in partner_kinds} | ({"city"} if partner_kinds else set())
     )
     class_keys.sort(key=_class_order)
+    per_class = Counter(n["c"] for n in nodes)
+    per_group = Counter(e["g"] for e in edges)
     classes = []
     for key in class_keys:
         colour, shape = class_style(key, proj.broader)
@@ -219,7 +228,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
                 "color": colour,
                 "shape": shape,
                 "sym": SYMBOLS[shape],
-                "n": sum(1 for n in nodes if n["c"] == key),
+                "n": per_class[key],
             }
         )
     group_keys = sorted({e["g"] for e in edges}, key=lambda g: _group_order(g, partner_kinds))
@@ -228,7 +237,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "key": key,
             "l": {lang: _group_label(proj, key, lang) for lang in LANGUAGES},
             "color": group_colour(key, proj.broader),
-            "n": sum(1 for e in edges if e["g"] == key),
+            "n": per_group[key],
             "pk": 1 if key in partner_kinds else 0,
         }
         for key in group_keys

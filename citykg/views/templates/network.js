@@ -181,7 +181,9 @@
     const item = {
       id: e.id, from: e.from, to: e.to,
       label: state.edgeLabels ? K.pick(e.l, lang) + look.suffix : '',
-      arrows: e.sym ? { to: { enabled: false } } : { to: { enabled: true, scaleFactor: 0.45 } },
+      /* a large view (positions precomputed) draws no arrowheads: thousands of them took most of its first
+         drawing, too small to see at its scale; the details of a relation say its direction */
+      arrows: e.sym || D.large ? { to: { enabled: false } } : { to: { enabled: true, scaleFactor: 0.45 } },
       dashes: look.dashes,
       color: { color: look.color, highlight: shade(look.color.slice(0, 7), 0.6), hover: shade(look.color.slice(0, 7), 0.6) },
       width: e.ty === 'partnership' ? 2.2 : 1.3,
@@ -583,7 +585,11 @@
   document.getElementById('large-hint').hidden = !D.large;
   document.getElementById('toggle-side').addEventListener('click', () => document.body.classList.toggle('show-side'));
 
+  /* the names offered while typing a search: filled when the search field is first used (a large view has
+     thousands of names, and building them would delay the first drawing) and on a change of language */
+  let searchFilled = false;
   function fillSearch() {
+    searchFilled = true;
     const list = document.getElementById('search-list');
     K.clear(list);
     const seen = new Set();
@@ -594,6 +600,7 @@
       list.appendChild(K.el('option', { value: label }));
     }
   }
+  for (const type of ['focus', 'input']) document.getElementById('search').addEventListener(type, () => { if (!searchFilled) fillSearch(); });
   document.getElementById('search-form').addEventListener('submit', event => {
     event.preventDefault();
     const query = document.getElementById('search').value.trim().toLowerCase();
@@ -607,7 +614,8 @@
     focusNode(match.id);
   });
 
-  function setLang(next) {
+  /* (``relabel`` false: the nodes and edges already carry this language's labels, as when the page opens) */
+  function setLang(next, relabel) {
     if (!D.ui[next]) return;
     lang = next;
     ui = D.ui[lang];
@@ -617,18 +625,21 @@
     document.title = title;
     document.getElementById('title').textContent = title;
     for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.getAttribute('data-lang') === lang));
-    nodes.update(D.nodes.map(n => ({ id: n.id, label: shortLabel(n) })));
-    edges.update(D.edges.map(e => edgeItem(e, current.year)));
+    if (relabel !== false) {
+      nodes.update(D.nodes.map(n => ({ id: n.id, label: shortLabel(n) })));
+      edges.update(D.edges.map(e => edgeItem(e, current.year)));
+    }
     syncFilters();
     syncYearControls();
-    fillSearch();
+    if (searchFilled) fillSearch();
     applyCluster();
     if (shown && shown.node !== undefined) showNode(shown.node);
     else if (shown && shown.edge !== undefined) showEdge(shown.edge);
   }
   for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLang(button.getAttribute('data-lang')));
 
-  setLang(lang);
-  syncYearControls();
-  refresh();
+  /* the page opens as computed above: no relabelling and no refresh, whose updates would each redraw all of a
+     large view before its first frame; a view without physics is fitted once, physics fits its own */
+  setLang(lang, false);
+  if (!D.physics) network.fit({ animation: false, maxZoomLevel: 1.5 });
 })();
