@@ -377,16 +377,21 @@ DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 def _citations(rows: Iterable[Row]) -> dict[str, list[Citation]]:
     """Citations per cited statement, from the one-fact-per-row answer of citations.rq."""
     cited: dict[str, set[str]] = defaultdict(set)
-    facts: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    facts: dict[str, dict[str, list[Value]]] = {}
     types: dict[str, set[str]] = defaultdict(set)
     for subject, prop, value in rows:
-        subject, prop = str(subject), str(prop)
+        # (subjects and properties are IRIs or blank nodes, read as str; a blank node's label as a plain str)
+        if type(subject) is not str:
+            subject = str(subject)
         if prop == PROV_DERIVATION:
-            cited[subject].add(str(as_text(value)))
+            cited[subject].add(value if type(value) is str else str(as_text(value)))
         elif prop == RDF_TYPE:
             types[subject].add(str(as_text(value)))
         else:
-            facts[subject][prop].append(value)
+            by_prop = facts.get(subject)
+            if by_prop is None:
+                by_prop = facts[subject] = defaultdict(list)
+            by_prop[str(prop)].append(value)
     out: dict[str, list[Citation]] = {}
     for thing, names in cited.items():
         cites = []
