@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -126,7 +127,16 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
 
     table = CitationTable(proj)
     labels = functools.cache(proj.labels)  # (names repeat: countries, kinds, relationships of many edges)
-    relation_labels: dict[tuple[object, object], dict[str, str]] = {}
+    # the names most relations repeat (what a relation is called, the partnership a milestone belongs to) are
+    # sent once, in "names", and referred to by index: a large view's data is a fifth smaller
+    names: list[dict[str, str]] = []
+    name_index: dict[tuple[object, ...], int] = {}
+
+    def named(key: tuple[object, ...], make: Callable[[], dict[str, str]]) -> int:
+        if key not in name_index:
+            name_index[key] = len(names)
+            names.append(make())
+        return name_index[key]
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
@@ -161,9 +171,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     smooth = curvature(proj, large)
     edges = []
     for number, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))):
-        how = (d["type"], d.get("qualifier"))
-        if how not in relation_labels:
-            relation_labels[how] = {lang: relation_label(proj, d, lang) for lang in LANGUAGES}
+        how = ("relation", d["type"], d.get("qualifier"))
         item = {
             "id": number,
             "from": index[u],
@@ -171,7 +179,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "k": k,
             "ty": d["type"],
             "g": d["group"],
-            "l": relation_labels[how],
+            "l": named(how, lambda d=d: {lang: relation_label(proj, d, lang) for lang in LANGUAGES}),
             "y0": d["y0"],
             "y1": d["y1"],
             "s": d["start"],
@@ -181,7 +189,10 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "ci": table.of(d["rel"]),
         }
         if d["rel"]:
-            item["rel"] = d["rel"]
+            if d["rel"] == k:
+                item["r"] = 1  # the relationship is the key (the page reads it from "k")
+            else:
+                item["rel"] = d["rel"]
             if d["rel"] in proj.texts:
                 item["rl"] = labels(d["rel"])
         if d.get("status"):
@@ -189,7 +200,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         if d.get("dormant_from"):
             item["df"] = d["dormant_from"]
         if d.get("via"):
-            item["via"] = labels(d["via"])
+            item["via"] = named(("resource", d["via"]), lambda d=d: labels(d["via"]))
         if k in smooth:
             item["sm"] = smooth[k]
         edges.append(item)
@@ -266,6 +277,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "base": options.base,
         "nodes": net_nodes,
         "edges": net_edges,
+        "names": names,
         "sources": table.sources,
         "cites": table.cites,
         "classes": classes,
