@@ -90,7 +90,7 @@ class Rows:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._whole: dict[str, tuple[list[str], list[Row]]] = {}
-        #: (query name, rows, seconds) of every query run, for measuring (scripts/bench_scale.py, -v).
+        #: (query name, rows, seconds) of every query run: what a view cost in the store, query by query.
         self.timings: list[tuple[str, int, float]] = []
         #: The names of the queries whose whole answer was read.
         self.read_whole: set[str] = set()
