@@ -19,6 +19,7 @@ from citykg.errors import UsageError
 from citykg.export import native_store
 from citykg.projection import Projection, load_query, project_around, select
 from citykg.projection.rows import Lit, OxigraphRows, RdflibRows, rows_of, value_places
+from citykg.projection.whole import QUERY_NAMES
 from citykg.store import open_dataset
 from citykg.synth import make_project, synthetic_turtle, write_project
 from citykg.views import ViewOptions, network_data, network_html, project, selection
@@ -154,6 +155,12 @@ def test_a_small_neighbourhood_reads_little_of_a_large_store(graphs) -> None:
     part = project_around(dataset, ordinary, 1, source=source)
     assert part is not None and len(part.graph) < len(whole.graph) / 4
     assert source.read_whole <= {"broader", "dataset"}  # everything else restricted by VALUES blocks
+    # every query run is timed, with its rows: a restricted one under its name, marked as restricted
+    restricted = {f"{name} (restricted)" for name in QUERY_NAMES}
+    assert {"nodes (restricted)", "relations (restricted)"} <= {name for name, _, _ in source.timings}
+    assert {name for name, _, _ in source.timings} <= {"broader", "dataset"} | restricted
+    assert all(rows >= 0 and seconds >= 0 for _, rows, seconds in source.timings)
+    assert sum(rows for name, rows, _ in source.timings if name == "nodes (restricted)") >= len(part.graph)
 
 
 def test_no_neighbourhood_for_what_is_not_a_node(graphs) -> None:

@@ -124,6 +124,9 @@ class Projection:
     #: kind or class, suggestions for a name that is not in the part).
     scope: tuple[str, int] | None = field(default=None, repr=False, compare=False)
     whole: Callable[[], Projection] | None = field(default=None, repr=False, compare=False)
+    #: Set by ``select`` on what it returns: the (focus, depth, kinds) it was selected with, so that selecting
+    #: the same again (the command selects, then the page) returns it instead of copying it again.
+    selected: tuple[str | None, int | None, frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     # -- names ---------------------------------------------------------------------------------------
     def label(self, iri: str, lang: str) -> str:
@@ -221,3 +224,24 @@ def _partnerships(graph: nx.MultiDiGraph, node: str) -> Iterable[dict]:
     for _, _, d in graph.in_edges(node, data=True):
         if d["type"] == "partnership":
             yield d
+
+
+def add_edges(graph: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, dict]], *, copy: bool = True) -> None:
+    """``graph.add_edges_from(edges)`` for keyed edges (a repeated key updates the edge's data), without its
+    per-edge overhead (a call of ``add_edge`` and a cache reset per edge: 3x the time on 50k edges). The edges'
+    data dicts are copied unless ``copy`` is false (fresh dicts the caller hands over)."""
+    succ, pred, node_data = graph._succ, graph._pred, graph._node
+    for u, v, key, data in edges:
+        for n in (u, v):
+            if n not in succ:
+                succ[n], pred[n], node_data[n] = {}, {}, {}
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = succ[u][v] = pred[v][u] = {}
+        if key in keydict:
+            keydict[key].update(data)
+        else:
+            keydict[key] = dict(data) if copy else data
+    clear = getattr(nx, "_clear_cache", None)
+    if clear is not None:
+        clear(graph)

@@ -15,6 +15,7 @@ RdflibRows).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -89,6 +90,8 @@ class Rows:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._whole: dict[str, tuple[list[str], list[Row]]] = {}
+        #: (query name, rows, seconds) of every query run: what a view cost in the store, query by query.
+        self.timings: list[tuple[str, int, float]] = []
         #: The names of the queries whose whole answer was read.
         self.read_whole: set[str] = set()
 
@@ -119,7 +122,15 @@ class Rows:
     def _restricted(self, query: NamedQuery, var: str, iris: set[str]) -> list[Row]:  # pragma: no cover
         raise NotImplementedError
 
-    def _run(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:  # pragma: no cover
+    def _run(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:
+        started = time.perf_counter()
+        names, rows = self._evaluate(query, text)
+        self.timings.append(
+            (query.name if text is None else f"{query.name} (restricted)", len(rows), time.perf_counter() - started)
+        )
+        return names, rows
+
+    def _evaluate(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -130,7 +141,7 @@ class RdflibRows(Rows):
     one bound variable about as slowly as the whole query; so each query runs once, whole, and a restricted
     answer is its rows whose ``?var`` is one of the IRIs."""
 
-    def _run(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:
+    def _evaluate(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:
         result = run(self.graph, query)  # prepared once (citykg.queries caches it)
         return [str(v) for v in result.vars or ()], [tuple(map(_from_rdflib, row)) for row in result]
 
@@ -195,7 +206,7 @@ class OxigraphRows(Rows):
             out.extend(self._run(query, "".join(parts))[1])
         return out
 
-    def _run(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:
+    def _evaluate(self, query: NamedQuery, text: str | None = None) -> tuple[list[str], list[Row]]:
         try:
             solutions = self.inner.query(
                 query.text if text is None else text, use_default_graph_as_union=True, prefixes=self.prefixes

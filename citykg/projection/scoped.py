@@ -80,7 +80,7 @@ WHOLE_SHARE = {
     "texts": 0.06,
     "dates": 0.05,
     "states": 0.02,
-    "citations": 0.2,
+    "citations": 0.1,
     "places": 0.025,
 }
 
@@ -172,9 +172,9 @@ class _Neighbourhood:
     def _specs(self) -> list[EdgeSpec]:
         return edge_specs(self.relations, self.links, self.node_set, self.root)
 
-    def _distances(self, focus: str, cutoff: int) -> dict[str, int]:
+    def _distances(self, focus: str, cutoff: int, specs: list[EdgeSpec] | None = None) -> dict[str, int]:
         neighbours: dict[str, set[str]] = defaultdict(set)
-        for spec in self._specs():
+        for spec in self._specs() if specs is None else specs:
             neighbours[spec.source].add(spec.target)
             neighbours[spec.target].add(spec.source)
         distance = {focus: 0}
@@ -191,7 +191,7 @@ class _Neighbourhood:
 
     def _answers(self, focus: str, depth: int) -> Answers:
         specs = self._specs()
-        reach = self._distances(focus, depth)
+        reach = self._distances(focus, depth, specs)
         inside = [s for s in specs if s.source in reach and s.target in reach]
         touching = [s for s in specs if s.source in reach or s.target in reach]
         rels = {s.rel for s in inside if s.rel} | {str(s.extra["via"]) for s in inside if s.extra.get("via")}
@@ -205,7 +205,7 @@ class _Neighbourhood:
         cited = self.rows("citations", "subject", rels | events)
         names = {str(as_text(r[2])) for r in cited if r[1] == PROV_DERIVATION and r[2] is not None}
         cited += self.rows("citations", "subject", names)
-        origins = {str(as_text(r[2])) for r in cited if r[1] == PROV_ENTITY and r[2] is not None}
+        origins = {str(as_text(r[2])) for r in cited if r[1] == PROV_ENTITY and r[2] is not None and r[0] in names}
         cited += self.rows("citations", "subject", origins)
         places = self.rows("places", "place", reach)
         countries = {str(as_text(r[3])) for r in places if r[3] is not None}
@@ -226,4 +226,5 @@ class _Neighbourhood:
             relations=list(self.relations),
             links=list(self.links),
             dataset=self.source.rows(self.query["dataset"]),
+            specs=specs,
         )

@@ -16,6 +16,7 @@ from citykg.projection.model import (
     TYPE_GROUP,
     Projection,
     _assign_classes,
+    add_edges,
 )
 from citykg.projection.words import CLASS_LABELS, RELATION_LABELS, kind_rank
 
@@ -37,6 +38,8 @@ def select(
     graph = proj.graph
     focus = focus or proj.focus
     kinds, classes = set(kinds), set(classes)
+    if not classes and proj.selected is not None and proj.selected == (focus, depth, frozenset(kinds)):
+        return proj  # (selecting by focus, depth and kinds again gives the same; by classes it need not)
     if proj.whole is not None and (
         proj.scope is None
         or depth is None
@@ -75,6 +78,8 @@ def select(
     selected = proj.copy_with(graph, focus)
     if focus != proj.focus:
         _assign_classes(graph, focus, selected.broader)
+    if not classes:
+        selected.selected = (focus, depth, frozenset(kinds))
     return selected
 
 
@@ -87,14 +92,17 @@ def subgraph(
     sub = nx.MultiDiGraph()
     sub.graph.update(graph.graph)
     sub.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if n in nodes)
-    sub.add_edges_from(
-        (u, v, k, d)
-        for u, neighbours in graph.adjacency()
-        if u in nodes
-        for v, keyed in neighbours.items()
-        if v in nodes
-        for k, d in keyed.items()
-        if edges is None or (u, v, k) in edges
+    add_edges(
+        sub,
+        (
+            (u, v, k, d)
+            for u, neighbours in graph._succ.items()
+            if u in nodes
+            for v, keyed in neighbours.items()
+            if v in nodes
+            for k, d in keyed.items()
+            if edges is None or (u, v, k) in edges
+        ),
     )
     return sub
 

@@ -27,6 +27,7 @@ from citykg.projection.model import (
     Projection,
     _ancestors,
     _assign_classes,
+    add_edges,
     local_name,
     year_of,
 )
@@ -65,6 +66,9 @@ class Answers:
     relations: list[Row] = field(default_factory=list)
     links: list[Row] = field(default_factory=list)
     dataset: list[Row] = field(default_factory=list)
+    #: The edges of ``relations`` and ``links`` between the nodes of ``nodes`` (``edge_specs``), where the
+    #: caller has them already (a neighbourhood computes them to find its extent).
+    specs: list[EdgeSpec] | None = None
 
 
 def _root(dataset: Graph, focus: str | None) -> str | None:
@@ -108,7 +112,10 @@ def build(answers: Answers, root: str | None) -> Projection:
     _add_places(graph, answers.places)
 
     no_dates: dict[str, str] = {}
-    for spec in edge_specs(answers.relations, answers.links, graph, root):
+    specs = answers.specs if answers.specs is not None else edge_specs(answers.relations, answers.links, graph, root)
+    ancestors: dict[str, set[str]] = {}
+    edges = []
+    for spec in specs:
         when = no_dates
         for key in spec.when:
             when = dates.get(key, no_dates)
@@ -121,7 +128,9 @@ def build(answers: Answers, root: str | None) -> Projection:
             y1 = y0
         if kind == "partnership":
             group = local_name(spec.qualifier) if spec.qualifier else "partnership"
-            keys = {"partnership", group, *_ancestors(group, broader)}
+            if group not in ancestors:
+                ancestors[group] = _ancestors(group, broader)
+            keys = {"partnership", group, *ancestors[group]}
         else:
             group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
             keys = {group, kind} | (
@@ -132,26 +141,26 @@ def build(answers: Answers, root: str | None) -> Projection:
         if kind == "partnership" and replaced_by and y1 is None:
             # a replaced partnership without an end date ends where its successor begins
             y1 = year_of(dates.get(str(replaced_by), {}).get("start"))
-        graph.add_edge(
-            spec.source,
-            spec.target,
-            key=spec.key,
-            type=kind,
-            group=group,
-            keys=frozenset(keys),
-            rel=spec.rel,
-            qualifier=spec.qualifier,
-            start=start,
-            end=end,
-            y0=y0,
-            y1=y1,
-            timed=spec.timed,
-            status=state.get("status"),
-            dormant_from=state.get("dormant_from"),
-            replaced_by=replaced_by,
-            symmetric=kind in SYMMETRIC_TYPES,
-            **spec.extra,
-        )
+        attrs = {
+            "type": kind,
+            "group": group,
+            "keys": frozenset(keys),
+            "rel": spec.rel,
+            "qualifier": spec.qualifier,
+            "start": start,
+            "end": end,
+            "y0": y0,
+            "y1": y1,
+            "timed": spec.timed,
+            "status": state.get("status"),
+            "dormant_from": state.get("dormant_from"),
+            "replaced_by": replaced_by,
+            "symmetric": kind in SYMMETRIC_TYPES,
+        }
+        if spec.extra:
+            attrs.update(spec.extra)
+        edges.append((spec.source, spec.target, spec.key, attrs))
+    add_edges(graph, edges, copy=False)
 
     _assign_classes(graph, root, broader)
     title: dict[str, str] = {}
@@ -184,16 +193,20 @@ def edge_specs(
     out: list[EdgeSpec] = []
     milestones: dict[str, list[tuple[str, str]]] = defaultdict(list)
     seen: dict[tuple[str, str, str, str], str | None] = {}
-    for row in relations:
-        rel, kind, source, target = (v if type(v) is str else str(as_text(v)) for v in row[:4])
+    for rel, kind, source, target, qualifier in relations:
+        # (IRIs are str, the ?type of relations.rq a Lit; the others only on a misused property)
+        kind = kind.value if type(kind) is Lit else str(as_text(kind))
+        if type(rel) is not str or type(source) is not str or type(target) is not str:
+            rel, source, target = str(as_text(rel)), str(as_text(source)), str(as_text(target))
         if kind == "milestone":
             milestones[rel].append((source, target))
             continue
         if kind == "partnership":
             if source == target:
                 continue  # the query gives each partner with itself, and both orders: one edge per pair
-            source, target = min(source, target), max(source, target)
-        qualifier = as_text(row[4]) or ""
+            if target < source:
+                source, target = target, source
+        qualifier = (qualifier if type(qualifier) is str else as_text(qualifier)) or ""
         key = (kind, rel, source, target)
         if key not in seen or qualifier < (seen[key] or ""):
             seen[key] = qualifier or None  # the first qualifier of a relation
@@ -351,6 +364,9 @@ def _add_places(graph: nx.MultiDiGraph, rows: Iterable[Row]) -> None:
 
 PROV_DERIVATION = "http://www.w3.org/ns/prov#qualifiedDerivation"
 PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CKG_CITATION = str(CKG.Citation)
+CKG_SOURCE = str(CKG.Source)
 CKG_QUOTE = str(CKG.quote)
 CKG_CONFIDENCE = str(CKG.confidence)
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -361,22 +377,30 @@ DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 def _citations(rows: Iterable[Row]) -> dict[str, list[Citation]]:
     """Citations per cited statement, from the one-fact-per-row answer of citations.rq."""
     cited: dict[str, set[str]] = defaultdict(set)
-    facts: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    facts: dict[str, dict[str, list[Value]]] = {}
+    types: dict[str, set[str]] = defaultdict(set)
     for subject, prop, value in rows:
-        subject, prop = str(subject), str(prop)
+        # (subjects and properties are IRIs or blank nodes, read as str; a blank node's label as a plain str)
+        if type(subject) is not str:
+            subject = str(subject)
         if prop == PROV_DERIVATION:
-            cited[subject].add(str(as_text(value)))
+            cited[subject].add(value if type(value) is str else str(as_text(value)))
+        elif prop == RDF_TYPE:
+            types[subject].add(str(as_text(value)))
         else:
-            facts[subject][prop].append(value)
+            by_prop = facts.get(subject)
+            if by_prop is None:
+                by_prop = facts[subject] = defaultdict(list)
+            by_prop[str(prop)].append(value)
     out: dict[str, list[Citation]] = {}
     for thing, names in cited.items():
         cites = []
         for name in sorted(names):
-            fact = facts.get(name, {})
+            fact = facts.get(name, {}) if CKG_CITATION in types.get(name, ()) else {}
             if not fact.get(PROV_ENTITY):
                 continue
             source = str(as_text(first(fact[PROV_ENTITY])))
-            source_facts = facts.get(source, {})
+            source_facts = facts.get(source, {}) if CKG_SOURCE in types.get(source, ()) else {}
             cite = Citation(source)
             urls = source_facts.get(SCHEMA_URL, [])
             cite.url = as_text(first(urls)) if urls else None

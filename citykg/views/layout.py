@@ -38,9 +38,7 @@ def radial_layout(proj: Projection, spacing: float = 26.0, ring: float = 220.0) 
     graph = proj.graph
     simple = simple_graph(graph)
 
-    def order(node: str) -> tuple[str, str, str]:
-        data = graph.nodes[node]
-        return (data["cls"], data.get("country", ""), node)
+    order = {node: (data["cls"], data.get("country", ""), node) for node, data in graph.nodes(data=True)}
 
     positions: dict[str, tuple[float, float]] = {}
     components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
@@ -52,7 +50,7 @@ def radial_layout(proj: Projection, spacing: float = 26.0, ring: float = 220.0) 
         depth = {centre: 0}
         queue = [centre]
         for node in queue:
-            for other in sorted(simple[node], key=order):
+            for other in sorted(simple._adj[node], key=order.__getitem__):
                 if other not in parent:
                     parent[other] = node
                     depth[other] = depth[node] + 1

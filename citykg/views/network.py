@@ -8,7 +8,10 @@ used offline, dropped parallel edges, and pulled in IPython.)
 
 from __future__ import annotations
 
+import functools
 import math
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -123,6 +126,17 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     top = max(sizes.values(), default=0.0) or 1.0
 
     table = CitationTable(proj)
+    labels = functools.cache(proj.labels)  # (names repeat: countries, kinds, relationships of many edges)
+    # the names most relations repeat (what a relation is called, the partnership a milestone belongs to) are
+    # sent once, in "names", and referred to by index: a large view's data is a fifth smaller
+    names: list[dict[str, str]] = []
+    name_index: dict[tuple[object, ...], int] = {}
+
+    def named(key: tuple[object, ...], make: Callable[[], dict[str, str]]) -> int:
+        if key not in name_index:
+            name_index[key] = len(names)
+            names.append(make())
+        return name_index[key]
 
     order = sorted(graph, key=lambda n: (n != proj.focus, n))
     index = {n: i for i, n in enumerate(order)}
@@ -133,7 +147,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         item: dict[str, Any] = {
             "id": index[node],
             "iri": node,
-            "l": proj.labels(node),
+            "l": labels(node),
             "c": attrs["cls"],
             "b": attrs["base_cls"],
             "v": round(10 + 26 * math.sqrt(max(sizes.get(node, 0.0), 0.0) / top), 1),
@@ -145,9 +159,9 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             item["ci"] = table.of(node)
         if attrs.get("country"):
             item["cc"] = attrs["country"]
-            item["co"] = proj.labels(attrs["country"])
+            item["co"] = labels(attrs["country"])
         if attrs.get("kind"):
-            item["k"] = proj.labels(attrs["kind"])
+            item["k"] = labels(attrs["kind"])
         description = proj.texts.get(node, {}).get("http://schema.org/description")
         if description:
             item["d"] = description
@@ -157,6 +171,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
     smooth = curvature(proj, large)
     edges = []
     for number, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))):
+        how = ("relation", d["type"], d.get("qualifier"))
         item = {
             "id": number,
             "from": index[u],
@@ -164,7 +179,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "k": k,
             "ty": d["type"],
             "g": d["group"],
-            "l": {lang: relation_label(proj, d, lang) for lang in LANGUAGES},
+            "l": named(how, lambda d=d: {lang: relation_label(proj, d, lang) for lang in LANGUAGES}),
             "y0": d["y0"],
             "y1": d["y1"],
             "s": d["start"],
@@ -174,15 +189,18 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "ci": table.of(d["rel"]),
         }
         if d["rel"]:
-            item["rel"] = d["rel"]
+            if d["rel"] == k:
+                item["r"] = 1  # the relationship is the key (the page reads it from "k")
+            else:
+                item["rel"] = d["rel"]
             if d["rel"] in proj.texts:
-                item["rl"] = proj.labels(d["rel"])
+                item["rl"] = labels(d["rel"])
         if d.get("status"):
             item["st"] = d["status"]
         if d.get("dormant_from"):
             item["df"] = d["dormant_from"]
         if d.get("via"):
-            item["via"] = proj.labels(d["via"])
+            item["via"] = named(("resource", d["via"]), lambda d=d: labels(d["via"]))
         if k in smooth:
             item["sm"] = smooth[k]
         edges.append(item)
@@ -209,6 +227,8 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         {n["c"] for n in nodes} | {f"partner:{g}" for g in partner_kinds} | ({"city"} if partner_kinds else set())
     )
     class_keys.sort(key=_class_order)
+    per_class = Counter(n["c"] for n in nodes)
+    per_group = Counter(e["g"] for e in edges)
     classes = []
     for key in class_keys:
         colour, shape = class_style(key, proj.broader)
@@ -219,7 +239,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
                 "color": colour,
                 "shape": shape,
                 "sym": SYMBOLS[shape],
-                "n": sum(1 for n in nodes if n["c"] == key),
+                "n": per_class[key],
             }
         )
     group_keys = sorted({e["g"] for e in edges}, key=lambda g: _group_order(g, partner_kinds))
@@ -228,7 +248,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
             "key": key,
             "l": {lang: _group_label(proj, key, lang) for lang in LANGUAGES},
             "color": group_colour(key, proj.broader),
-            "n": sum(1 for e in edges if e["g"] == key),
+            "n": per_group[key],
             "pk": 1 if key in partner_kinds else 0,
         }
         for key in group_keys
@@ -257,6 +277,7 @@ def network_data(proj: Projection, options: ViewOptions) -> dict[str, Any]:
         "base": options.base,
         "nodes": net_nodes,
         "edges": net_edges,
+        "names": names,
         "sources": table.sources,
         "cites": table.cites,
         "classes": classes,

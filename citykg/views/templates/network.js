@@ -136,6 +136,9 @@
   function holds(id) { return foldedInto.has(id) || (typeof current !== 'undefined' && (current.hidden.get(id) || 0) > 0); }
 
   /* ---- vis items ---- */
+  /* what a relation is called (its label is sent once, in D.names) and its relationship node ("r": the key) */
+  function relationWord(e) { return K.pick(D.names[e.l], lang); }
+  function relOf(e) { return e.r ? e.k : e.rel; }
   function shade(hex, factor) {
     const n = parseInt(hex.slice(1), 16);
     const r = Math.round(((n >> 16) & 255) * factor), g = Math.round(((n >> 8) & 255) * factor), b = Math.round((n & 255) * factor);
@@ -180,8 +183,10 @@
     const look = edgeLook(e, year);
     const item = {
       id: e.id, from: e.from, to: e.to,
-      label: state.edgeLabels ? K.pick(e.l, lang) + look.suffix : '',
-      arrows: e.sym ? { to: { enabled: false } } : { to: { enabled: true, scaleFactor: 0.45 } },
+      label: state.edgeLabels ? relationWord(e) + look.suffix : '',
+      /* a large view (positions precomputed) draws no arrowheads: thousands of them took most of its first
+         drawing, too small to see at its scale; the details of a relation say its direction */
+      arrows: e.sym || D.large ? { to: { enabled: false } } : { to: { enabled: true, scaleFactor: 0.45 } },
       dashes: look.dashes,
       color: { color: look.color, highlight: shade(look.color.slice(0, 7), 0.6), hover: shade(look.color.slice(0, 7), 0.6) },
       width: e.ty === 'partnership' ? 2.2 : 1.3,
@@ -401,7 +406,7 @@
     const e = edgeById.get(params.edge);
     if (!e) return;
     K.clear(tip);
-    tip.appendChild(K.el('b', { text: K.pick(nodeById.get(e.from).l, lang) + ' — ' + K.pick(e.l, lang) + (e.sym ? ' — ' : ' → ') + K.pick(nodeById.get(e.to).l, lang) }));
+    tip.appendChild(K.el('b', { text: K.pick(nodeById.get(e.from).l, lang) + ' — ' + relationWord(e) + (e.sym ? ' — ' : ' → ') + K.pick(nodeById.get(e.to).l, lang) }));
     tip.appendChild(K.el('span', { class: 'muted', text: edgeSummary(e) }));
     if (e.ci && e.ci.length) tip.appendChild(K.el('div', { class: 'muted', text: ui.sources + ': ' + e.ci.length }));
     K.placeTip(tip, container, params.pointer.DOM.x, params.pointer.DOM.y);
@@ -458,9 +463,9 @@
       const outgoing = e.from === id;
       const other = outgoing ? e.to : e.from;
       const arrow = e.sym ? ' — ' : outgoing ? ' → ' : ' ← ';
-      const item = K.el('li', null, K.el('strong', { text: K.pick(e.l, lang) }), arrow, nodeButton(other));
+      const item = K.el('li', null, K.el('strong', { text: relationWord(e) }), arrow, nodeButton(other));
       item.appendChild(K.el('div', { class: 'muted', text: edgeSummary(e) }));
-      if (e.via) item.appendChild(K.el('div', { class: 'muted', text: (e.ty === 'milestone' ? ui.milestone_of : ui.via) + ': ' + K.pick(e.via, lang) }));
+      if (e.via !== undefined) item.appendChild(K.el('div', { class: 'muted', text: (e.ty === 'milestone' ? ui.milestone_of : ui.via) + ': ' + K.pick(D.names[e.via], lang) }));
       item.appendChild(K.citations(D, e.ci, lang));
       list.appendChild(item);
     }
@@ -472,14 +477,14 @@
     shown = { edge: id };
     K.clear(details);
     details.appendChild(closeButton());
-    details.appendChild(K.el('h2', { text: K.pick(e.l, lang) }));
+    details.appendChild(K.el('h2', { text: relationWord(e) }));
     details.appendChild(K.el('p', null, nodeButton(e.from), e.sym ? ' — ' : ' → ', nodeButton(e.to)));
     const dl = K.el('dl');
     row(dl, ui.dates, edgeSummary(e));
     if (e.rl) row(dl, ui.type, K.pick(e.rl, lang));
-    if (e.via) row(dl, e.ty === 'milestone' ? ui.milestone_of : ui.via, K.pick(e.via, lang));
+    if (e.via !== undefined) row(dl, e.ty === 'milestone' ? ui.milestone_of : ui.via, K.pick(D.names[e.via], lang));
     details.appendChild(dl);
-    if (e.rel) details.appendChild(K.el('p', { class: 'iri', text: e.rel }));
+    if (relOf(e)) details.appendChild(K.el('p', { class: 'iri', text: relOf(e) }));
     details.appendChild(K.el('h3', { text: ui.sources }));
     details.appendChild(K.citations(D, e.ci, lang));
     details.hidden = false;
@@ -583,7 +588,11 @@
   document.getElementById('large-hint').hidden = !D.large;
   document.getElementById('toggle-side').addEventListener('click', () => document.body.classList.toggle('show-side'));
 
+  /* the names offered while typing a search: filled when the search field is first used (a large view has
+     thousands of names, and building them would delay the first drawing) and on a change of language */
+  let searchFilled = false;
   function fillSearch() {
+    searchFilled = true;
     const list = document.getElementById('search-list');
     K.clear(list);
     const seen = new Set();
@@ -594,6 +603,7 @@
       list.appendChild(K.el('option', { value: label }));
     }
   }
+  for (const type of ['focus', 'input']) document.getElementById('search').addEventListener(type, () => { if (!searchFilled) fillSearch(); });
   document.getElementById('search-form').addEventListener('submit', event => {
     event.preventDefault();
     const query = document.getElementById('search').value.trim().toLowerCase();
@@ -607,7 +617,8 @@
     focusNode(match.id);
   });
 
-  function setLang(next) {
+  /* (``relabel`` false: the nodes and edges already carry this language's labels, as when the page opens) */
+  function setLang(next, relabel) {
     if (!D.ui[next]) return;
     lang = next;
     ui = D.ui[lang];
@@ -617,18 +628,21 @@
     document.title = title;
     document.getElementById('title').textContent = title;
     for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.getAttribute('data-lang') === lang));
-    nodes.update(D.nodes.map(n => ({ id: n.id, label: shortLabel(n) })));
-    edges.update(D.edges.map(e => edgeItem(e, current.year)));
+    if (relabel !== false) {
+      nodes.update(D.nodes.map(n => ({ id: n.id, label: shortLabel(n) })));
+      edges.update(D.edges.map(e => edgeItem(e, current.year)));
+    }
     syncFilters();
     syncYearControls();
-    fillSearch();
+    if (searchFilled) fillSearch();
     applyCluster();
     if (shown && shown.node !== undefined) showNode(shown.node);
     else if (shown && shown.edge !== undefined) showEdge(shown.edge);
   }
   for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLang(button.getAttribute('data-lang')));
 
-  setLang(lang);
-  syncYearControls();
-  refresh();
+  /* the page opens as computed above: no relabelling and no refresh, whose updates would each redraw all of a
+     large view before its first frame; a view without physics is fitted once, physics fits its own */
+  setLang(lang, false);
+  if (!D.physics) network.fit({ animation: false, maxZoomLevel: 1.5 });
 })();
