@@ -119,14 +119,7 @@ def build(answers: Answers, root: str | None) -> Projection:
         kind = spec.kind
         if kind in POINT_TYPES and y1 is None:
             y1 = y0
-        if kind == "partnership":
-            group = local_name(spec.qualifier) if spec.qualifier else "partnership"
-            keys = {"partnership", group, *_ancestors(group, broader)}
-        else:
-            group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
-            keys = {group, kind} | (
-                {"event"} if kind in ("participation", "milestone", "location", "organizer") else set()
-            )
+        group, keys = edge_keys(spec, broader)
         state = states.get(spec.rel or "", {})
         replaced_by = state.get("replaced_by")
         if kind == "partnership" and replaced_by and y1 is None:
@@ -138,7 +131,7 @@ def build(answers: Answers, root: str | None) -> Projection:
             key=spec.key,
             type=kind,
             group=group,
-            keys=frozenset(keys),
+            keys=keys,
             rel=spec.rel,
             qualifier=spec.qualifier,
             start=start,
@@ -174,6 +167,17 @@ class EdgeSpec(NamedTuple):
     when: tuple[str, ...]
     timed: bool
     extra: Mapping[str, object] = {}
+
+
+def edge_keys(spec: EdgeSpec, broader: Mapping[str, list[str]]) -> tuple[str, frozenset[str]]:
+    """The filter group of an edge and every relation kind it answers to (``--kinds``)."""
+    kind = spec.kind
+    if kind == "partnership":
+        group = local_name(spec.qualifier) if spec.qualifier else "partnership"
+        return group, frozenset({"partnership", group, *_ancestors(group, broader)})
+    group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
+    event = {"event"} if kind in ("participation", "milestone", "location", "organizer") else set()
+    return group, frozenset({group, kind} | event)
 
 
 def edge_specs(

@@ -8,7 +8,8 @@ import click
 
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
-from citykg.views.commands.common import LANG_OPTION, _focus, _node, _split, load, selection_options
+from citykg.projection import project
+from citykg.views.commands.common import LANG_OPTION, _dataset, _focus, _node, _split, load, selection_options
 
 
 @click.command(name="analyze")
@@ -67,10 +68,13 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
     from citykg.analytics import chain_json, format_chain, restrict, shortest_chain
     from citykg.projection import select
 
-    dataset, proj = load(ctx)
-    a = _node(dataset, proj, start, ctx, "A")
-    b = _node(dataset, proj, end, ctx, "B")
-    chosen = restrict(select(proj, kinds=_split(kinds)), as_of)
+    dataset = _dataset(ctx)
+    chosen, a, b = _between(ctx, dataset, start, end, _split(kinds), as_of) or (None, "", "")
+    if chosen is None:  # the whole projection: --as-of, blank nodes in reach, or an error to report from there
+        proj = project(dataset)
+        a = _node(dataset, proj, start, ctx, "A")
+        b = _node(dataset, proj, end, ctx, "B")
+        chosen = restrict(select(proj, kinds=_split(kinds)), as_of)
     for name, node, value in (("A", a, start), ("B", b, end)):
         if node not in chosen.graph:
             raise UsageError(
@@ -81,6 +85,30 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
         click.echo(json.dumps(chain_json(chosen, chain, lang), ensure_ascii=False, indent=1))
     else:
         click.echo(format_chain(chosen, chain, lang, a, b), nl=False)
+
+
+def _between(ctx: Context, dataset, start: str, end: str, kinds: tuple[str, ...], as_of: int | None):  # type: ignore[no-untyped-def]
+    """The part of the projection with the shortest chain (citykg.projection.between) and both ends as IRIs, or
+    None where only the whole projection answers: --as-of (which relations count depends on the whole graph),
+    an end that is no resource (the error and its suggestions come from there), a kind no relation in reach has."""
+    from citykg.names import resolve
+    from citykg.projection import select
+    from citykg.projection.between import project_between
+
+    if as_of is not None:
+        return None
+    try:
+        a = str(resolve(dataset, start, ctx.project.base, "A"))
+        b = str(resolve(dataset, end, ctx.project.base, "B"))
+    except UsageError:
+        return None
+    part = project_between(dataset, a, b, kinds=kinds)
+    if part is None:
+        return None
+    try:
+        return select(part, kinds=kinds), a, b
+    except UsageError:
+        return None
 
 
 @click.command(name="shared")
