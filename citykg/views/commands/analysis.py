@@ -38,16 +38,30 @@ def analyze(
     from citykg.analytics import analyze as run_analysis
     from citykg.analytics import format_analysis, restrict
     from citykg.projection import select
+    from citykg.projection.network import project_network
 
-    dataset, proj = load(ctx)
-    chosen = select(
-        proj, focus=_focus(dataset, proj, focus, ctx), depth=depth, kinds=_split(kinds), classes=_split(classes)
-    )
+    dataset = _dataset(ctx)
+    proj = project_network(dataset, dated=as_of is not None)
+    iri = None
+    if focus is not None:  # an unknown focus: the whole projection reports it, with suggestions by name
+        iri = _focus(dataset, proj if _known(ctx, dataset, proj, focus) else project(dataset), focus, ctx)
+    chosen = select(proj, focus=iri, depth=depth, kinds=_split(kinds), classes=_split(classes))
     result = run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
     else:
         click.echo(format_analysis(result), nl=False)
+
+
+def _known(ctx: Context, dataset, proj, value: str) -> bool:  # type: ignore[no-untyped-def]
+    """Is ``value`` (a name, IRI or path) a node of ``proj``? (Else only the whole projection has the names to
+    suggest others.)"""
+    from citykg.names import resolve
+
+    try:
+        return str(resolve(dataset, value, ctx.project.base, "--focus")) in proj.graph
+    except UsageError:
+        return False
 
 
 @click.command(name="path")
