@@ -5,13 +5,14 @@ class, kind and group, read in a few whole answers straight from the store, with
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Graph
 
 from citykg.projection.model import Projection
-from citykg.projection.rows import BlankId, Rows, rows_of
+from citykg.projection.rows import BlankId, Row, Rows, Value, as_text, order_key, rows_of
 from citykg.projection.whole import Answers, _root, _texts, build, load_query
 from citykg.queries import NamedQuery
 
@@ -36,6 +37,34 @@ class Texts(dict):
         self.update(_texts(self.source.rows(self.query, "thing", wanted, share=TEXTS_SHARE)))
 
 
+def relation_rows(rows: Iterable[Row]) -> list[Row]:
+    """The rows of relations.rq from those of edges.rq: a partnership with each pair of its partners (one order:
+    the projection keeps one edge per pair) and kind, a milestone with each partner of its partnership. (Whole
+    answers at 1M: relations.rq 180,000 rows, from pairing the partners in the store; edges.rq about half.)"""
+    partners: dict[Value, set[Value]] = defaultdict(set)
+    kinds: dict[Value, set[Value]] = defaultdict(set)
+    milestones: list[tuple[Value, Value]] = []
+    out: list[Row] = []
+    for rel, kind, source, target, qualifier in rows:
+        kind = as_text(kind)
+        if kind == "partner":
+            partners[rel].add(target)
+        elif kind == "kind":
+            kinds[rel].add(qualifier)
+        elif kind == "milestone":
+            milestones.append((source, rel))
+        else:
+            out.append((rel, kind, source, target, qualifier))
+    for rel, qualifiers in kinds.items():
+        ends = sorted(partners.get(rel, ()), key=order_key)
+        for i, a in enumerate(ends):
+            for b in ends[i + 1 :]:
+                out.extend((rel, "partnership", a, b, q) for q in qualifiers)
+    for event, rel in milestones:
+        out.extend((rel, "milestone", event, partner, None) for partner in partners.get(rel, ()))
+    return out
+
+
 def project_network(
     dataset: Graph, *, dated: bool = False, queries: Path | None = None, source: Rows | None = None
 ) -> Projection:
@@ -43,8 +72,9 @@ def project_network(
     the analytics read (classes, kinds, groups, states; with ``dated`` also dates and years); ``texts`` is a
     :class:`Texts` that starts empty. (No places, citations or dataset title.)"""
     source = source or rows_of(dataset)
-    names = ("relations", "links", "nodes", "states", "broader") + (("dates",) if dated else ())
+    names = ("links", "nodes", "states", "broader") + (("dates",) if dated else ())
     answers = Answers(**{name: source.rows(load_query(name, queries)) for name in names})
+    answers.relations = relation_rows(source.rows(load_query("edges", queries)))
     proj = build(answers, _root(dataset, None))
     proj.texts = Texts(source, load_query("texts", queries))
     return proj
