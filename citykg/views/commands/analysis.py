@@ -45,7 +45,9 @@ def analyze(
     iri = None
     if focus is not None:  # an unknown focus: the whole projection reports it, with suggestions by name
         iri = _focus(dataset, proj if _known(ctx, dataset, proj, focus) else project(dataset), focus, ctx)
-    chosen = select(proj, focus=iri, depth=depth, kinds=_split(kinds), classes=_split(classes))
+    chosen = proj  # (select without a selection is a copy of everything)
+    if iri is not None or depth is not None or kinds or classes:
+        chosen = select(proj, focus=iri, depth=depth, kinds=_split(kinds), classes=_split(classes))
     result = run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
