@@ -8,6 +8,7 @@ the analytics read, the report made from it is the same, and the chain found by 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from pathlib import Path
 
@@ -144,3 +145,43 @@ def test_unreachable_pairs(graphs: dict[str, Project]) -> None:
     assert shortest_chain(chosen, a, b) is None
     part = project_between(dataset, a, b, kinds=("membership",))
     assert part is not None and shortest_chain(select(part, kinds=("membership",)), a, b) is None
+
+
+# --- centralities of large graphs (citykg.centrality) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sparse_centralities_are_networkx(seed: int) -> None:
+    """Brandes from the same sampled sources and the same power iteration give networkx's values (a random
+    graph with hubs, isolated nodes and a second component, over the size where analyze estimates)."""
+    import networkx as nx
+
+    from citykg import centrality
+    from citykg.analytics import EXACT_BETWEENNESS_LIMIT
+    from citykg.analytics import centrality as measure
+
+    pytest.importorskip("scipy")
+    graph = nx.barabasi_albert_graph(EXACT_BETWEENNESS_LIMIT + 300, 2, seed=seed)
+    graph.add_edges_from((f"x{i}", f"x{i + 1}") for i in range(40))  # a second component, a chain
+    graph.add_nodes_from(["alone", "also alone"])
+    graph = nx.relabel_nodes(graph, {n: f"urn:n{n}" for n in graph})
+    for k in (1, 7, 90):
+        expected = nx.betweenness_centrality(graph, k=k, seed=7)
+        got = centrality.betweenness(graph, k, 7)
+        assert got.keys() == expected.keys()
+        assert all(got[n] == pytest.approx(expected[n], abs=1e-12) or math.isnan(expected[n]) for n in graph)
+    expected = nx.eigenvector_centrality(graph, max_iter=2000, tol=1e-9)
+    got = centrality.eigenvector(graph, max_iter=2000, tol=1e-9)
+    assert all(got[n] == pytest.approx(expected[n], abs=1e-12) for n in graph)
+    multi = nx.MultiDiGraph(graph)
+    assert measure(multi, "betweenness") == pytest.approx(
+        nx.betweenness_centrality(graph, k=measure_sample(graph), seed=7), abs=1e-12
+    )
+
+
+def measure_sample(graph) -> int:  # type: ignore[no-untyped-def]
+    from citykg.analytics import betweenness_sample
+
+    sample = betweenness_sample(graph)
+    assert sample is not None and 20 <= sample <= 300
+    return sample
