@@ -44,12 +44,13 @@ BETWEENNESS_BUDGET = 3_000_000
 FAST_BETWEENNESS_BUDGET = 8_000_000
 
 
-def betweenness_sample(simple: nx.Graph) -> int | None:
-    """The number of sources betweenness is estimated from, or None when it is computed exactly."""
+def betweenness_sample(simple: nx.Graph, edges: int | None = None) -> int | None:
+    """The number of sources betweenness is estimated from, or None when it is computed exactly (``edges``: the
+    simple graph's number of edges, where known)."""
     if len(simple) <= EXACT_BETWEENNESS_LIMIT:
         return None
     budget = FAST_BETWEENNESS_BUDGET if fast.available() else BETWEENNESS_BUDGET
-    fits = budget // max(1, simple.number_of_edges())
+    fits = budget // max(1, simple.number_of_edges() if edges is None else edges)
     return min(len(simple), BETWEENNESS_SAMPLE, max(20, fits))
 
 
@@ -61,24 +62,36 @@ def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     return simple
 
 
-def centrality(graph: nx.MultiDiGraph, measure: str, simple: nx.Graph | None = None) -> dict[str, float]:
-    """degree, betweenness, eigenvector or pagerank of every node (see the module docstring); ``simple``: the
-    graph's ``simple_graph``, where the caller has it already."""
+def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
+    """degree, betweenness, eigenvector or pagerank of every node (see the module docstring)."""
     if len(graph) == 0:
         return {}
     if measure == "degree":
         return {n: float(d) for n, d in graph.degree()}
-    simple = simple_graph(graph) if simple is None else simple
-    if measure == "betweenness":
-        sample = betweenness_sample(simple)
-        if sample and fast.available():
-            return fast.betweenness(simple, sample, 7)
-        return nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
-    if measure == "eigenvector":
-        return eigenvector(simple)
+    if measure in ("betweenness", "eigenvector"):
+        return centralities(graph)[0][measure]
     if measure == "pagerank":
-        return nx.pagerank(simple)
+        return nx.pagerank(simple_graph(graph))
     raise UsageError(f"unknown centrality {measure!r}", hint="use degree, betweenness, eigenvector or pagerank")
+
+
+def centralities(graph: nx.MultiDiGraph) -> tuple[dict[str, dict[str, float]], int | None]:
+    """Betweenness and eigenvector centrality, and the sources betweenness was estimated from (None: exact).
+    Large graphs with numpy/scipy installed: as sparse matrix products (citykg.centrality), from the matrix of
+    the simple graph without building it in networkx."""
+    if len(graph) > EXACT_BETWEENNESS_LIMIT and fast.available():
+        matrix = fast.adjacency(graph)
+        sample = betweenness_sample(graph, matrix.edges)
+        if sample is not None and matrix.edges:
+            try:
+                values = fast.eigenvector(matrix, max_iter=2000, tol=1e-9)
+            except nx.PowerIterationFailedConvergence:
+                values = eigenvector(simple_graph(graph))
+            return {"betweenness": fast.betweenness(matrix, sample, 7), "eigenvector": values}, sample
+    simple = simple_graph(graph)
+    sample = betweenness_sample(simple)
+    betweenness = nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
+    return {"betweenness": betweenness, "eigenvector": eigenvector(simple)}, sample
 
 
 def eigenvector(simple: nx.Graph) -> dict[str, float]:
@@ -86,8 +99,6 @@ def eigenvector(simple: nx.Graph) -> dict[str, float]:
     if simple.number_of_edges() == 0:
         return dict.fromkeys(simple, 0.0)
     try:
-        if len(simple) > EXACT_BETWEENNESS_LIMIT and fast.available():
-            return fast.eigenvector(simple, max_iter=2000, tol=1e-9)
         return nx.eigenvector_centrality(simple, max_iter=2000, tol=1e-9)
     except nx.PowerIterationFailedConvergence:
         from citykg.errors import require
@@ -178,8 +189,8 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         return proj.label(node, lang)
 
     degree = {n: float(d) for n, d in graph.degree()}
-    simple = simple_graph(graph)
-    measures = {"degree": degree} | {m: centrality(graph, m, simple) for m in ("betweenness", "eigenvector")}
+    others, sample = centralities(graph) if len(graph) else ({"betweenness": {}, "eigenvector": {}}, None)
+    measures = {"degree": degree} | others
     leaders = {m: leading(values, top) for m, values in measures.items()}
     parts = list(nx.weakly_connected_components(graph))
     members = [leading({n: degree[n] for n in c}, MEMBERS) for c in parts]
@@ -210,7 +221,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         components=components,
         year=year,
         lang=lang,
-        betweenness_sample=betweenness_sample(simple) if len(graph) else None,
+        betweenness_sample=sample,
     )
 
 

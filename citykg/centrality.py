@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -30,42 +31,43 @@ def available() -> bool:
     return True
 
 
-def _adjacency(graph: nx.Graph):  # type: ignore[no-untyped-def]
-    """The symmetric adjacency matrix and the row of each node (kept in ``graph.graph`` for the next measure)."""
-    key = "citykg.centrality.adjacency"
-    if graph.graph.get(key, (None, -1))[1] != graph.number_of_edges():
-        graph.graph[key] = (_matrix(graph), graph.number_of_edges())
-    return graph.graph[key][0]
+class Adjacency(NamedTuple):
+    """The simple undirected graph of a networkx graph as a symmetric 0/1 matrix (direction, parallel edges and
+    self-loops dropped), its nodes in the graph's order, and its number of edges."""
+
+    matrix: Any
+    nodes: list
+    edges: int
 
 
-def _matrix(graph: nx.Graph):  # type: ignore[no-untyped-def]
+def adjacency(graph: nx.Graph) -> Adjacency:
     import numpy as np
     import scipy.sparse as sp
 
-    index = {node: i for i, node in enumerate(graph)}
-    pairs = [(index[u], index[v]) for u, v in graph.edges() if u != v]
-    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    rows, cols = ends[:, 0], ends[:, 1]
-    n = len(index)
-    ones = np.ones(len(rows) * 2)
-    matrix = sp.csr_matrix((ones, (np.concatenate([rows, cols]), np.concatenate([cols, rows]))), shape=(n, n))
-    matrix.data[:] = 1.0  # a simple graph: one per neighbour
-    return matrix, index
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64).reshape(-1, 2)
+    rows, cols = np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([pairs[:, 1], pairs[:, 0]])
+    n = len(nodes)
+    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    matrix.data[:] = 1.0  # parallel edges summed up: one per neighbour
+    return Adjacency(matrix, nodes, matrix.nnz // 2)
 
 
-def sources(graph: nx.Graph, k: int, seed: int) -> list:
-    """The sources networkx samples for ``betweenness_centrality(graph, k, seed=seed)``."""
-    return random.Random(seed).sample(list(graph.nodes()), k)
+def sources(nodes: list, k: int, seed: int) -> list:
+    """The sources networkx samples for ``betweenness_centrality(graph, k, seed=seed)`` (nodes: the graph's)."""
+    return random.Random(seed).sample(list(nodes), k)
 
 
-def betweenness(graph: nx.Graph, k: int, seed: int) -> dict:
+def betweenness(graph: Adjacency, k: int, seed: int) -> dict:
     """Normalised betweenness estimated from ``k`` sampled sources (endpoints excluded), as networkx."""
     import numpy as np
 
-    matrix, index = _adjacency(graph)
-    n = len(index)
+    matrix, nodes, _ = graph
+    index = {node: i for i, node in enumerate(nodes)}
+    n = len(nodes)
     total = np.zeros(n)
-    sampled = sources(graph, k, seed)
+    sampled = sources(nodes, k, seed)
     for start in range(0, len(sampled), BATCH):
         batch = [index[s] for s in sampled[start : start + BATCH]]
         columns = np.arange(len(batch))
@@ -93,18 +95,17 @@ def betweenness(graph: nx.Graph, k: int, seed: int) -> dict:
     scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
     scale_other = 1 / (k * (n - 2))
     chosen = set(sampled)
-    nodes = list(index)
     if n - 1 < 2:
         return dict(zip(nodes, total.tolist(), strict=True))
     return {v: b * (scale_source if v in chosen else scale_other) for v, b in zip(nodes, total.tolist(), strict=True)}
 
 
-def eigenvector(graph: nx.Graph, *, max_iter: int = 2000, tol: float = 1e-9) -> dict:
+def eigenvector(graph: Adjacency, *, max_iter: int = 2000, tol: float = 1e-9) -> dict:
     """Eigenvector centrality by networkx's power iteration (raises PowerIterationFailedConvergence as it)."""
     import numpy as np
 
-    matrix, index = _adjacency(graph)
-    n = len(index)
+    matrix, nodes, _ = graph
+    n = len(nodes)
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         last = x
@@ -112,5 +113,5 @@ def eigenvector(graph: nx.Graph, *, max_iter: int = 2000, tol: float = 1e-9) -> 
         norm = math.sqrt(float((x * x).sum())) or 1.0  # (not x @ x: OpenBLAS's threads on a busy machine)
         x = x / norm
         if float(np.abs(x - last).sum()) < n * tol:
-            return dict(zip(index, x.tolist(), strict=True))
+            return dict(zip(nodes, x.tolist(), strict=True))
     raise nx.PowerIterationFailedConvergence(max_iter)
