@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from citykg import centrality as fast
 from citykg.chains import (  # citykg path lives in citykg.chains; re-exported for the callers of analytics
     Chain,
     Hop,
@@ -28,22 +29,28 @@ from citykg.chains import (  # citykg path lives in citykg.chains; re-exported f
     shortest_chain,
 )
 from citykg.errors import UsageError
+from citykg.namespaces import CKGV
 from citykg.projection import Projection, visible
 from citykg.projection.words import REPORT_WORDS
 
-#: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable).
+#: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable), and
+#: both betweenness and eigenvector centrality are computed with numpy/scipy where installed (citykg.centrality).
 EXACT_BETWEENNESS_LIMIT = 2000
 #: How many sources the estimate uses (networkx's ``k``): as many as fit a budget of edge visits (each source
-#: is one breadth-first search over the whole network), between 20 and 300.
+#: is one breadth-first search over the whole network), between 20 and 300; with numpy/scipy a search costs
+#: about a tenth (sparse products over all nodes at once, a batch of sources at a time), so the budget is larger.
 BETWEENNESS_SAMPLE = 300
 BETWEENNESS_BUDGET = 3_000_000
+FAST_BETWEENNESS_BUDGET = 8_000_000
 
 
-def betweenness_sample(simple: nx.Graph) -> int | None:
-    """The number of sources betweenness is estimated from, or None when it is computed exactly."""
+def betweenness_sample(simple: nx.Graph, edges: int | None = None) -> int | None:
+    """The number of sources betweenness is estimated from, or None when it is computed exactly (``edges``: the
+    simple graph's number of edges, where known)."""
     if len(simple) <= EXACT_BETWEENNESS_LIMIT:
         return None
-    fits = BETWEENNESS_BUDGET // max(1, simple.number_of_edges())
+    budget = FAST_BETWEENNESS_BUDGET if fast.available() else BETWEENNESS_BUDGET
+    fits = budget // max(1, simple.number_of_edges() if edges is None else edges)
     return min(len(simple), BETWEENNESS_SAMPLE, max(20, fits))
 
 
@@ -61,15 +68,30 @@ def centrality(graph: nx.MultiDiGraph, measure: str) -> dict[str, float]:
         return {}
     if measure == "degree":
         return {n: float(d) for n, d in graph.degree()}
-    simple = simple_graph(graph)
-    if measure == "betweenness":
-        sample = betweenness_sample(simple)
-        return nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
-    if measure == "eigenvector":
-        return eigenvector(simple)
+    if measure in ("betweenness", "eigenvector"):
+        return centralities(graph)[0][measure]
     if measure == "pagerank":
-        return nx.pagerank(simple)
+        return nx.pagerank(simple_graph(graph))
     raise UsageError(f"unknown centrality {measure!r}", hint="use degree, betweenness, eigenvector or pagerank")
+
+
+def centralities(graph: nx.MultiDiGraph) -> tuple[dict[str, dict[str, float]], int | None]:
+    """Betweenness and eigenvector centrality, and the sources betweenness was estimated from (None: exact).
+    Large graphs with numpy/scipy installed: as sparse matrix products (citykg.centrality), from the matrix of
+    the simple graph without building it in networkx."""
+    if len(graph) > EXACT_BETWEENNESS_LIMIT and fast.available():
+        matrix = fast.adjacency(graph)
+        sample = betweenness_sample(graph, matrix.edges)
+        if sample is not None and matrix.edges:
+            try:
+                values = fast.eigenvector(matrix, max_iter=2000, tol=1e-9)
+            except nx.PowerIterationFailedConvergence:
+                values = eigenvector(simple_graph(graph))
+            return {"betweenness": fast.betweenness(matrix, sample, 7), "eigenvector": values}, sample
+    simple = simple_graph(graph)
+    sample = betweenness_sample(simple)
+    betweenness = nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
+    return {"betweenness": betweenness, "eigenvector": eigenvector(simple)}, sample
 
 
 def eigenvector(simple: nx.Graph) -> dict[str, float]:
@@ -99,13 +121,21 @@ class Ranked:
 
 
 @dataclass
+class Component:
+    """A connected component: its size and its first members (by degree, then name)."""
+
+    size: int
+    members: list[Ranked]
+
+
+@dataclass
 class Analysis:
     nodes: int
     edges: int
     by_class: list[tuple[str, str, int]]
     by_relation: list[tuple[str, str, int]]
     top: dict[str, list[Ranked]]
-    components: list[list[Ranked]]
+    components: list[Component]
     year: int | None = None
     lang: str = "de"
     notes: list[str] = field(default_factory=list)
@@ -124,8 +154,8 @@ class Analysis:
             "by_relation": [{"kind": k, "label": label, "count": n} for k, label, n in self.by_relation],
             "top": {measure: ranked(items) for measure, items in self.top.items()},
             "betweenness_sample": self.betweenness_sample,
-            "component_sizes": [len(c) for c in self.components],
-            "component_members": [ranked(c[:10]) for c in self.components],
+            "component_sizes": [c.size for c in self.components],
+            "component_members": [ranked(c.members) for c in self.components],
         }
 
 
@@ -140,24 +170,45 @@ def restrict(proj: Projection, year: int | None, show_undated: bool = False) -> 
     return proj.copy_with(graph)
 
 
+#: How many members of each component the report lists.
+MEMBERS = 10
+
+
 def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | None = None) -> Analysis:
-    """Counts, the top ``top`` nodes by degree, betweenness and eigenvector centrality, and components."""
+    """Counts, the top ``top`` nodes by degree, betweenness and eigenvector centrality, and components.
+
+    Names are read only for what the report prints and for the ties that decide what it prints (ranks and
+    members are ordered by value, then name, then IRI): on a projection whose ``texts`` fetch names when asked
+    (citykg.projection.network) only those are fetched."""
     if top < 1:
         raise UsageError("--top must be at least 1")
     graph = proj.graph
+    fetch = getattr(proj.texts, "fetch", None)
 
-    def rank(values: Mapping[str, float]) -> list[Ranked]:
-        ordered = sorted(values.items(), key=lambda item: (-item[1], proj.label(item[0], lang), item[0]))
-        return [Ranked(n, proj.label(n, lang), graph.nodes[n]["cls"], v) for n, v in ordered[:top]]
+    def label(node: str) -> str:
+        return proj.label(node, lang)
 
+    degree = {n: float(d) for n, d in graph.degree()}
+    others, sample = centralities(graph) if len(graph) else ({"betweenness": {}, "eigenvector": {}}, None)
+    measures = {"degree": degree} | others
+    leaders = {m: leading(values, top) for m, values in measures.items()}
+    parts = list(nx.weakly_connected_components(graph))
+    members = [leading({n: degree[n] for n in c}, MEMBERS) for c in parts]
     classes = Counter(d["cls"] for _, d in graph.nodes(data=True))
     relations = Counter(d["group"] for _, _, d in graph.edges(data=True))
+    if fetch is not None:
+        terms = {str(CKGV[k.split(":", 1)[1]]) for k in classes if k.startswith("partner:")}
+        fetch(terms | {str(CKGV[g]) for g in relations} | {n for c in leaders.values() for n in c[1]})
+        fetch(n for c in members for n in c[1])
+
+    def ranked(values: Mapping[str, float], candidates: tuple[int, list[str]], whole: bool = False) -> list[Ranked]:
+        count, nodes = candidates
+        ordered = sorted(nodes, key=lambda n: (-values[n], label(n), n))[:count]
+        return [Ranked(n, label(n), graph.nodes[n]["cls"], int(values[n]) if whole else values[n]) for n in ordered]
+
     components = sorted(
-        (
-            sorted(c, key=lambda n: (-graph.degree(n), proj.label(n, lang)))
-            for c in nx.weakly_connected_components(graph)
-        ),
-        key=lambda c: (-len(c), proj.label(c[0], lang)),
+        (Component(len(c), ranked(degree, m, whole=True)) for c, m in zip(parts, members, strict=True)),
+        key=lambda c: (-c.size, c.members[0].label),
     )
     return Analysis(
         nodes=len(graph),
@@ -166,18 +217,24 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
         by_relation=[
             (k, group_label(proj, k, lang), n) for k, n in sorted(relations.items(), key=lambda i: (-i[1], i[0]))
         ],
-        top={m: rank(centrality(graph, m)) for m in ("degree", "betweenness", "eigenvector")},
-        components=[
-            [Ranked(n, proj.label(n, lang), graph.nodes[n]["cls"], graph.degree(n)) for n in c] for c in components
-        ],
+        top={m: ranked(measures[m], leaders[m]) for m in measures},
+        components=components,
         year=year,
         lang=lang,
-        betweenness_sample=betweenness_sample(simple_graph(graph)) if len(graph) else None,
+        betweenness_sample=sample,
     )
 
 
+def leading(values: Mapping[str, float], count: int) -> tuple[int, list[str]]:
+    """``count`` and the nodes that can be among the ``count`` first by value (highest first): all those with
+    a value at least the ``count``-th highest (which of the ties come first depends on their names)."""
+    if len(values) <= count:
+        return count, list(values)
+    bound = sorted(values.values(), reverse=True)[count - 1]
+    return count, [n for n, v in values.items() if v >= bound]
+
+
 def group_label(proj: Projection, group: str, lang: str) -> str:
-    from citykg.namespaces import CKGV
     from citykg.projection.words import GROUP_LABELS
 
     if group in GROUP_LABELS:
@@ -190,7 +247,7 @@ def format_analysis(result: Analysis) -> str:
     words = REPORT_WORDS[result.lang]
     lines = []
     head = f"{words['network']}" + (f" ({words['as_of']} {result.year})" if result.year is not None else "")
-    largest = len(result.components[0]) if result.components else 0
+    largest = result.components[0].size if result.components else 0
     lines.append(
         f"{head}: {result.nodes} {words['nodes']}, {result.edges} {words['edges']}, "
         f"{len(result.components)} {words['components']} ({words['largest']}: {largest} {words['nodes']})"
@@ -211,9 +268,9 @@ def format_analysis(result: Analysis) -> str:
     lines.append("")
     lines.append(f"{words['components']}:")
     for number, component in enumerate(result.components[:10], start=1):
-        names = ", ".join(r.label for r in component[:5])
-        extra = f", … (+{len(component) - 5} {words['more']})" if len(component) > 5 else ""
-        lines.append(f"  {number:>2}. {len(component):>4} {words['nodes']}: {names}{extra}")
+        names = ", ".join(r.label for r in component.members[:5])
+        extra = f", … (+{component.size - 5} {words['more']})" if component.size > 5 else ""
+        lines.append(f"  {number:>2}. {component.size:>4} {words['nodes']}: {names}{extra}")
     if len(result.components) > 10:
         lines.append(f"  … {len(result.components) - 10} {words['more']}")
     return "\n".join(lines) + "\n"

@@ -126,16 +126,7 @@ def build(answers: Answers, root: str | None) -> Projection:
         kind = spec.kind
         if kind in POINT_TYPES and y1 is None:
             y1 = y0
-        if kind == "partnership":
-            group = local_name(spec.qualifier) if spec.qualifier else "partnership"
-            if group not in ancestors:
-                ancestors[group] = _ancestors(group, broader)
-            keys = {"partnership", group, *ancestors[group]}
-        else:
-            group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
-            keys = {group, kind} | (
-                {"event"} if kind in ("participation", "milestone", "location", "organizer") else set()
-            )
+        group, keys = edge_keys(spec, broader, ancestors)
         state = states.get(spec.rel or "", {})
         replaced_by = state.get("replaced_by")
         if kind == "partnership" and replaced_by and y1 is None:
@@ -144,7 +135,7 @@ def build(answers: Answers, root: str | None) -> Projection:
         attrs = {
             "type": kind,
             "group": group,
-            "keys": frozenset(keys),
+            "keys": keys,
             "rel": spec.rel,
             "qualifier": spec.qualifier,
             "start": start,
@@ -183,6 +174,23 @@ class EdgeSpec(NamedTuple):
     when: tuple[str, ...]
     timed: bool
     extra: Mapping[str, object] = {}
+
+
+def edge_keys(
+    spec: EdgeSpec, broader: Mapping[str, list[str]], ancestors: dict[str, set[str]] | None = None
+) -> tuple[str, frozenset[str]]:
+    """The filter group of an edge and every relation kind it answers to (``--kinds``); ``ancestors`` keeps
+    each partnership kind's broader kinds across the edges of one projection."""
+    kind = spec.kind
+    if kind == "partnership":
+        group = local_name(spec.qualifier) if spec.qualifier else "partnership"
+        known = ancestors if ancestors is not None else {}
+        if group not in known:
+            known[group] = _ancestors(group, broader)
+        return group, frozenset({"partnership", group, *known[group]})
+    group = TYPE_GROUP.get(kind) or LINKS.get(str(spec.extra.get("prop")), ("", kind, False))[1]
+    event = {"event"} if kind in ("participation", "milestone", "location", "organizer") else set()
+    return group, frozenset({group, kind} | event)
 
 
 def edge_specs(

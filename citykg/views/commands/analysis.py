@@ -8,7 +8,8 @@ import click
 
 from citykg.cli import Context, pass_context, reports_errors
 from citykg.errors import UsageError
-from citykg.views.commands.common import LANG_OPTION, _focus, _node, _split, load, selection_options
+from citykg.projection import project
+from citykg.views.commands.common import LANG_OPTION, _dataset, _focus, _node, _split, load, selection_options
 
 
 @click.command(name="analyze")
@@ -37,16 +38,32 @@ def analyze(
     from citykg.analytics import analyze as run_analysis
     from citykg.analytics import format_analysis, restrict
     from citykg.projection import select
+    from citykg.projection.network import project_network
 
-    dataset, proj = load(ctx)
-    chosen = select(
-        proj, focus=_focus(dataset, proj, focus, ctx), depth=depth, kinds=_split(kinds), classes=_split(classes)
-    )
+    dataset = _dataset(ctx)
+    proj = project_network(dataset, dated=as_of is not None)
+    iri = None
+    if focus is not None:  # an unknown focus: the whole projection reports it, with suggestions by name
+        iri = _focus(dataset, proj if _known(ctx, dataset, proj, focus) else project(dataset), focus, ctx)
+    chosen = proj  # (select without a selection is a copy of everything)
+    if iri is not None or depth is not None or kinds or classes:
+        chosen = select(proj, focus=iri, depth=depth, kinds=_split(kinds), classes=_split(classes))
     result = run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
     else:
         click.echo(format_analysis(result), nl=False)
+
+
+def _known(ctx: Context, dataset, proj, value: str) -> bool:  # type: ignore[no-untyped-def]
+    """Is ``value`` (a name, IRI or path) a node of ``proj``? (Else only the whole projection has the names to
+    suggest others.)"""
+    from citykg.names import resolve
+
+    try:
+        return str(resolve(dataset, value, ctx.project.base, "--focus")) in proj.graph
+    except UsageError:
+        return False
 
 
 @click.command(name="path")
@@ -67,10 +84,13 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
     from citykg.analytics import chain_json, format_chain, restrict, shortest_chain
     from citykg.projection import select
 
-    dataset, proj = load(ctx)
-    a = _node(dataset, proj, start, ctx, "A")
-    b = _node(dataset, proj, end, ctx, "B")
-    chosen = restrict(select(proj, kinds=_split(kinds)), as_of)
+    dataset = _dataset(ctx)
+    chosen, a, b = _between(ctx, dataset, start, end, _split(kinds), as_of) or (None, "", "")
+    if chosen is None:  # the whole projection: --as-of, blank nodes in reach, or an error to report from there
+        proj = project(dataset)
+        a = _node(dataset, proj, start, ctx, "A")
+        b = _node(dataset, proj, end, ctx, "B")
+        chosen = restrict(select(proj, kinds=_split(kinds)), as_of)
     for name, node, value in (("A", a, start), ("B", b, end)):
         if node not in chosen.graph:
             raise UsageError(
@@ -81,6 +101,30 @@ def path(ctx: Context, start: str, end: str, kinds: tuple[str, ...], as_of: int 
         click.echo(json.dumps(chain_json(chosen, chain, lang), ensure_ascii=False, indent=1))
     else:
         click.echo(format_chain(chosen, chain, lang, a, b), nl=False)
+
+
+def _between(ctx: Context, dataset, start: str, end: str, kinds: tuple[str, ...], as_of: int | None):  # type: ignore[no-untyped-def]
+    """The part of the projection with the shortest chain (citykg.projection.between) and both ends as IRIs, or
+    None where only the whole projection answers: --as-of (which relations count depends on the whole graph),
+    an end that is no resource (the error and its suggestions come from there), a kind no relation in reach has."""
+    from citykg.names import resolve
+    from citykg.projection import select
+    from citykg.projection.between import project_between
+
+    if as_of is not None:
+        return None
+    try:
+        a = str(resolve(dataset, start, ctx.project.base, "A"))
+        b = str(resolve(dataset, end, ctx.project.base, "B"))
+    except UsageError:
+        return None
+    part = project_between(dataset, a, b, kinds=kinds)
+    if part is None:
+        return None
+    try:
+        return select(part, kinds=kinds), a, b
+    except UsageError:
+        return None
 
 
 @click.command(name="shared")

@@ -1,0 +1,117 @@
+"""Betweenness and eigenvector centrality of large simple graphs with numpy and scipy (the ``analytics`` extra):
+the algorithms networkx runs, node by node in Python, as sparse matrix products over all nodes at once.
+
+- :func:`betweenness` is Brandes' algorithm from the same sampled sources as ``nx.betweenness_centrality(G,
+  k, seed=…)``, a batch of sources at a time (breadth-first levels as products with the adjacency matrix),
+  rescaled as networkx rescales a sampled estimate without endpoints;
+- :func:`eigenvector` is the power iteration of ``nx.eigenvector_centrality`` (start 1/n, iterate with
+  A + I, unit Euclidean length, converged when the L1 change is below n * tol).
+
+Both give networkx's values up to rounding (the order of the sums differs): citykg.analytics uses them only
+where networkx's Python loops are too slow (tests/test_analytics_scale.py compares them)."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, NamedTuple
+
+import networkx as nx
+
+#: Sources per batch of the betweenness estimate (each a column of n floats in a few n x batch matrices).
+BATCH = 64
+
+
+def available() -> bool:
+    try:
+        import numpy  # noqa: F401
+        import scipy.sparse  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Adjacency(NamedTuple):
+    """The simple undirected graph of a networkx graph as a symmetric 0/1 matrix (direction, parallel edges and
+    self-loops dropped), its nodes in the graph's order, and its number of edges."""
+
+    matrix: Any
+    nodes: list
+    edges: int
+
+
+def adjacency(graph: nx.Graph) -> Adjacency:
+    import numpy as np
+    import scipy.sparse as sp
+
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64).reshape(-1, 2)
+    rows, cols = np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([pairs[:, 1], pairs[:, 0]])
+    n = len(nodes)
+    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    matrix.data[:] = 1.0  # parallel edges summed up: one per neighbour
+    return Adjacency(matrix, nodes, matrix.nnz // 2)
+
+
+def sources(nodes: list, k: int, seed: int) -> list:
+    """The sources networkx samples for ``betweenness_centrality(graph, k, seed=seed)`` (nodes: the graph's)."""
+    return random.Random(seed).sample(list(nodes), k)
+
+
+def betweenness(graph: Adjacency, k: int, seed: int) -> dict:
+    """Normalised betweenness estimated from ``k`` sampled sources (endpoints excluded), as networkx."""
+    import numpy as np
+
+    matrix, nodes, _ = graph
+    index = {node: i for i, node in enumerate(nodes)}
+    n = len(nodes)
+    total = np.zeros(n)
+    sampled = sources(nodes, k, seed)
+    for start in range(0, len(sampled), BATCH):
+        batch = [index[s] for s in sampled[start : start + BATCH]]
+        columns = np.arange(len(batch))
+        level = np.full((n, len(batch)), -1, dtype=np.int32)
+        sigma = np.zeros((n, len(batch)))
+        level[batch, columns] = 0
+        sigma[batch, columns] = 1.0
+        frontier = sigma.copy()
+        depth = 0
+        while frontier.any():
+            reached = matrix @ frontier
+            new = (level < 0) & (reached > 0)
+            depth += 1
+            level[new] = depth
+            sigma[new] = reached[new]
+            frontier = np.where(new, reached, 0.0)
+        delta = np.zeros((n, len(batch)))
+        for d in range(depth, 1, -1):  # the sources themselves (level 0) gain nothing
+            here = level == d
+            share = np.where(here, (1.0 + delta) / np.where(here, sigma, 1.0), 0.0)
+            back = matrix @ share
+            above = level == d - 1
+            delta[above] += sigma[above] * back[above]
+        total += delta.sum(axis=1)
+    scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
+    scale_other = 1 / (k * (n - 2))
+    chosen = set(sampled)
+    if n - 1 < 2:
+        return dict(zip(nodes, total.tolist(), strict=True))
+    return {v: b * (scale_source if v in chosen else scale_other) for v, b in zip(nodes, total.tolist(), strict=True)}
+
+
+def eigenvector(graph: Adjacency, *, max_iter: int = 2000, tol: float = 1e-9) -> dict:
+    """Eigenvector centrality by networkx's power iteration (raises PowerIterationFailedConvergence as it)."""
+    import numpy as np
+
+    matrix, nodes, _ = graph
+    n = len(nodes)
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = last + matrix @ last
+        norm = math.sqrt(float((x * x).sum())) or 1.0  # (not x @ x: OpenBLAS's threads on a busy machine)
+        x = x / norm
+        if float(np.abs(x - last).sum()) < n * tol:
+            return dict(zip(nodes, x.tolist(), strict=True))
+    raise nx.PowerIterationFailedConvergence(max_iter)
