@@ -15,7 +15,9 @@ itself (the server process never opens it, so no RocksDB handle or thread crosse
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,11 @@ RESULT_FORMATS = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Any of these in a text (case-insensitive) and the policy scan runs: the words of SERVICE, LOAD, FROM (NAMED),
+#: and \\u escapes that could spell them. A text without any cannot reach outside the store.
+OUTSIDE = re.compile(r"service|load|from|\\[uU]", re.IGNORECASE)
+#: Texts up to this size have their scan kept (named queries are the same text on every request).
+KEPT_SCAN = 16 * 1024
 #: The predeclared prefixes as a prologue for updates (a user's own PREFIX of the same name wins).
 UPDATE_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIX_IRIS.items())
 
@@ -102,6 +109,20 @@ class Refused(Exception):
     """The policy forbids this (SERVICE or LOAD)."""
 
 
+class NotAQuery(Exception):
+    """The text is an update (or nothing) where a query was expected."""
+
+
+def scan(text: str) -> policy.Reach:
+    """The policy scan of a text (kept for short texts: a named query is scanned once per worker)."""
+    return _kept_scan(text) if len(text) <= KEPT_SCAN else policy.scan(text, PREFIX_IRIS)
+
+
+@functools.lru_cache(maxsize=512)
+def _kept_scan(text: str) -> policy.Reach:
+    return policy.scan(text, PREFIX_IRIS)
+
+
 class Engine:
     """Answers tasks on the store in ``location``; opened on first use, in the process that uses it."""
 
@@ -138,6 +159,10 @@ class Engine:
             if len(outcome.body) > MAX_RESULT:
                 return error(503, f"the answer is larger than {MAX_RESULT // 2**20} MB; add a LIMIT or download a dump")
             return outcome
+        except NotAQuery:
+            return error(
+                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
+            )
         except (UnknownGraph, policy.UnknownGraph) as exc:
             return error(400, str(exc))
         except (Refused, policy.Refused) as exc:
@@ -154,13 +179,13 @@ class Engine:
 
     # -- queries --------------------------------------------------------------------------------------------
     def query(self, task: QueryTask) -> Outcome:
-        reach = policy.scan(task.text, PREFIX_IRIS)
-        if not reach.form:
-            return error(
-                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
-            )
-        self.check(reach)
-        options: dict[str, Any] = {"use_default_graph_as_union": not (reach.default or reach.named)}
+        reach = None
+        if OUTSIDE.search(task.text):  # else no SERVICE, LOAD or FROM: nothing to check, no scan on the hot path
+            reach = scan(task.text)
+            if not reach.form:
+                raise NotAQuery
+            self.check(reach)
+        options: dict[str, Any] = {"use_default_graph_as_union": reach is None or not (reach.default or reach.named)}
         if task.default_graphs is not None or task.named_graphs is not None:
             for iri in task.default_graphs or ():
                 self.require(iri, "default-graph-uri")
@@ -171,9 +196,14 @@ class Engine:
                 "named_graphs": [ox.NamedNode(i) for i in dict.fromkeys(task.named_graphs or ())],
             }
         text = bind_remote(task.text, dict(task.bindings)) if task.bindings else task.text
-        result = self.store.query(text, base_iri=task.endpoint or None, prefixes=PREFIX_IRIS, **options)
-        form = reach.form
+        try:
+            result = self.store.query(text, base_iri=task.endpoint or None, prefixes=PREFIX_IRIS, **options)
+        except SyntaxError:
+            if not scan(task.text).form:  # an update sent as a query: say so, not "syntax error"
+                raise NotAQuery from None
+            raise
         if isinstance(result, ox.QueryTriples):
+            form = scan(task.text).form
             graph = Graph()
             for triple in result:
                 graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
