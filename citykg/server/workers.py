@@ -113,14 +113,13 @@ class Pool:
         worker = await self._acquire(deadline)
         if on_start is not None:
             on_start()
-        header, frame = _frame(task)
         try:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
             async with asyncio.timeout(remaining):
-                await loop.sock_sendall(worker.sock, header)
-                await loop.sock_sendall(worker.sock, frame)
+                for part in _frame(task):
+                    await loop.sock_sendall(worker.sock, part)
                 result = await _receive(loop, worker.sock)
         except TimeoutError:
             self._replace(worker)
@@ -270,53 +269,86 @@ def _rocksdb_started() -> bool:
 
 
 def _alive(worker: Worker) -> bool:
-    """False when an idle worker's process has exited or its socket is closed."""
+    """False when an idle worker's socket is closed (its process has exited: the kernel closed its end).
+    One syscall on the normal path; the process is looked up only when the socket says it is gone."""
     try:
-        os.kill(worker.pid, 0)
-    except ProcessLookupError:
-        worker.reaped = True
-        return False
-    try:
-        return worker.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+        alive = worker.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
     except BlockingIOError:
         return True  # nothing to read: the normal state of an idle worker
     except OSError:
-        return False
+        alive = False
+    if not alive:
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            worker.reaped = True
+    return alive
 
 
-def _frame(obj: Any) -> tuple[bytes, bytes]:
-    """The length header and the pickle, sent one after the other (never joined: a large answer is not
-    copied once more)."""
+#: A message up to this size travels as one send (header and pickle joined) and is read with one receive:
+#: every send wakes the other process, and a request costs one hop each way. Larger ones are sent as two
+#: parts (never joined: a large answer is not copied once more) and read into a buffer of their size.
+SMALL = 64 * 1024
+
+
+def _frame(obj: Any) -> tuple[bytes, ...]:
+    """The message: the length header and the pickle, joined when small (see SMALL)."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(data)), data
+    header = HEADER.pack(len(data))
+    return (header + data,) if len(data) <= SMALL else (header, data)
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
-    header = await _exactly(loop, sock, HEADER.size)
-    (size,) = HEADER.unpack(header)
-    return pickle.loads(await _exactly(loop, sock, size))
-
-
-async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
+    """One message: a small one usually arrives with the first receive, a large one goes into its own buffer."""
+    first = bytearray(HEADER.size + SMALL)
+    view = memoryview(first)
     got = 0
-    while got < size:
+    while got < HEADER.size:
         n = await loop.sock_recv_into(sock, view[got:])
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
-    return buffer  # unpickled in place, not copied
+    (size,) = HEADER.unpack_from(first)
+    if HEADER.size + size <= len(first):
+        await _fill(loop, sock, view[: HEADER.size + size], got)
+        return pickle.loads(view[HEADER.size : HEADER.size + size])
+    buffer = bytearray(size)
+    buffer[: got - HEADER.size] = view[HEADER.size : got]
+    await _fill(loop, sock, memoryview(buffer), got - HEADER.size)
+    return pickle.loads(buffer)  # unpickled in place, not copied
 
 
-def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < size:
-        data = sock.recv(min(size - len(chunks), 1 << 20))
-        if not data:
+async def _fill(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memoryview, got: int) -> None:
+    while got < len(view):
+        n = await loop.sock_recv_into(sock, view[got:])
+        if n == 0:
+            raise EOFError("worker closed its socket")
+        got += n
+
+
+def _recv_message(sock: socket.socket) -> bytes | memoryview | None:
+    """One message's pickle (blocking), or None when the server closed the socket."""
+    first = bytearray(HEADER.size + SMALL)
+    view = memoryview(first)
+    got = 0
+    while got < HEADER.size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
             return None
-        chunks += data
-    return bytes(chunks)
+        got += n
+    (size,) = HEADER.unpack_from(first)
+    if HEADER.size + size <= len(first):
+        view = view[: HEADER.size + size]
+    else:
+        buffer = bytearray(HEADER.size + size)
+        buffer[:got] = view[:got]
+        view = memoryview(buffer)
+    while got < len(view):
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            return None
+        got += n
+    return view[HEADER.size :]
 
 
 def _detach(keep: int) -> None:
@@ -362,10 +394,7 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
         getattr(handler, "warm", lambda: None)()
     sock.setblocking(True)
     while True:
-        header = _recv_blocking(sock, HEADER.size)
-        if header is None:
-            return
-        payload = _recv_blocking(sock, HEADER.unpack(header)[0])
+        payload = _recv_message(sock)
         if payload is None:
             return
         try:
@@ -377,7 +406,7 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
             data = _frame(RuntimeError(f"{type(exc).__name__}: {exc}"[:500]))
         for part in data:
             sock.sendall(part)
-        data = result = None  # the answer is not kept while the worker waits for the next task
+        data = result = payload = None  # the answer is not kept while the worker waits for the next task
 
 
 def _limit_memory(memory_mb: int) -> None:
