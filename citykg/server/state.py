@@ -107,7 +107,7 @@ class ServerState:
         self._inflight[full_key] = future
         try:
             outcome = await self.execute(task)
-            if outcome.status in CACHEABLE and self.holdings.generation == full_key[0]:
+            if outcome.status in CACHEABLE and self.cache.max_entries and self.holdings.generation == full_key[0]:
                 size = len(outcome.body) + (len(outcome.table.rows) * 200 if outcome.table else 0) + 200
                 size += key_size(full_key)  # the key holds the whole query text
                 self.cache.put(full_key, outcome, size)
