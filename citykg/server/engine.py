@@ -94,7 +94,7 @@ class Table:
 class Outcome:
     status: int
     content_type: str = "text/plain; charset=utf-8"
-    body: bytes = b""
+    body: bytes | memoryview = b""  # in the server a large body is a view of the buffer it was received in
     message: str = ""
     form: str = ""
     format: str = ""

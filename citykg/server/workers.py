@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-HEADER = struct.Struct("!Q")
+HEADER = struct.Struct("!QQ")  # the pickle's size, the size of the raw bytes after it
 PID = struct.Struct("!q")
 PR_SET_PDEATHSIG = 1
 
@@ -255,20 +255,27 @@ def _alive(worker: Worker) -> bool:
 
 
 #: A message up to this size travels as one send (header and pickle joined) and is read with one receive:
-#: every send wakes the other process, and a request costs one hop each way. Larger ones are sent as two
-#: parts (never joined: a large answer is not copied once more) and read into a buffer of their size.
+#: every send wakes the other process, and a request costs one hop each way. Larger ones are sent as parts
+#: (never joined: a large answer is not copied once more) and read into buffers of their size.
 SMALL = 64 * 1024
 
 
 def _frame(obj: Any) -> tuple[bytes, ...]:
-    """The message: the length header and the pickle, joined when small (see SMALL)."""
+    """The message: the header, the pickle and, for an answer with a large ``body``, the body's own bytes after
+    the pickle (not inside it: pickling and unpickling would copy them twice more). Small parts are joined."""
+    tail = b""
+    body = getattr(obj, "body", None)
+    if isinstance(body, bytes) and len(body) > SMALL:
+        obj.body, tail = b"", body  # the worker drops the answer after sending it
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    header = HEADER.pack(len(data))
-    return (header + data,) if len(data) <= SMALL else (header, data)
+    header = HEADER.pack(len(data), len(tail))
+    parts = (header + data,) if len(data) <= SMALL else (header, data)
+    return (*parts, tail) if tail else parts
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
-    """One message: a small one usually arrives with the first receive, a large one goes into its own buffer."""
+    """One message: a small one usually arrives with the first receive; a large pickle or body goes straight
+    into a buffer of its size, and the body reaches the response as a view of it (no copy)."""
     first = bytearray(HEADER.size + SMALL)
     view = memoryview(first)
     got = 0
@@ -277,14 +284,31 @@ async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
-    (size,) = HEADER.unpack_from(first)
-    if HEADER.size + size <= len(first):
-        await _fill(loop, sock, view[: HEADER.size + size], got)
-        return pickle.loads(view[HEADER.size : HEADER.size + size])
-    buffer = bytearray(size)
-    buffer[: got - HEADER.size] = view[HEADER.size : got]
-    await _fill(loop, sock, memoryview(buffer), got - HEADER.size)
-    return pickle.loads(buffer)  # unpickled in place, not copied
+    size, tail = HEADER.unpack_from(first)
+    end = HEADER.size + size  # where the pickle ends
+    if end <= len(first):
+        if got < end:
+            await _fill(loop, sock, view[:end], got)
+            got = end
+        if tail and end + tail <= len(first):  # a small body too (an error message): all in this buffer
+            await _fill(loop, sock, view[: end + tail], got)
+            obj = pickle.loads(view[HEADER.size : end])
+            obj.body = bytes(view[end : end + tail])
+            return obj
+        obj = pickle.loads(view[HEADER.size : end])
+        extra = view[end:got]
+    else:
+        buffer = bytearray(size)
+        buffer[: got - HEADER.size] = view[HEADER.size : got]
+        await _fill(loop, sock, memoryview(buffer), got - HEADER.size)
+        obj = pickle.loads(buffer)  # unpickled in place, not copied
+        extra = view[0:0]
+    if tail:
+        body = bytearray(tail)
+        body[: len(extra)] = extra
+        await _fill(loop, sock, memoryview(body), len(extra))
+        obj.body = memoryview(body)  # Starlette and the transport take a view as they take bytes
+    return obj
 
 
 async def _fill(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memoryview, got: int) -> None:
@@ -296,7 +320,7 @@ async def _fill(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memo
 
 
 def _recv_message(sock: socket.socket) -> bytes | memoryview | None:
-    """One message's pickle (blocking), or None when the server closed the socket."""
+    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket."""
     first = bytearray(HEADER.size + SMALL)
     view = memoryview(first)
     got = 0
@@ -305,7 +329,7 @@ def _recv_message(sock: socket.socket) -> bytes | memoryview | None:
         if n == 0:
             return None
         got += n
-    (size,) = HEADER.unpack_from(first)
+    size, _ = HEADER.unpack_from(first)
     if HEADER.size + size <= len(first):
         view = view[: HEADER.size + size]
     else:
