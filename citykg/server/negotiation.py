@@ -191,10 +191,16 @@ def choose(accept: str | None, offers: Sequence[str], format_param: str | None =
                     return key
         status = 400 if unknown_format(format_param) else 406
         raise NotAcceptable(offers, f"format={format_param[:60]!r}", status)
-    best = _best(accept[:4096] if accept else accept, tuple(offers))
+    best = pick(accept, offers)
     if best is None:
         raise NotAcceptable(offers, f"Accept: {(accept or '')[:120]}")
     return best
+
+
+def pick(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer ``Accept`` prefers, or None when it accepts none (:func:`choose` without a format parameter
+    and without the exception, for callers that try several sets of offers on every request)."""
+    return _best(accept[:4096] if accept else accept, tuple(offers))
 
 
 @functools.lru_cache(maxsize=512)
