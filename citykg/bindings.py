@@ -19,6 +19,7 @@ variables (``MOVE <a> TO <b>``), with checked IRIs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -203,6 +204,23 @@ def values_block(rows: Sequence[Mapping[str, Node]], variables: Sequence[str]) -
     return f"VALUES {head} {{ {' '.join(lines)} }}"
 
 
+@functools.lru_cache(maxsize=256)
+def slots(text: str, names: tuple[str, ...]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where :func:`with_values` puts a block, and for which of ``names``: a function of the text alone, so it
+    is kept (a named query served many times is tokenised once, not on every request)."""
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for group in groups(text):
+        if group.kind == "where":
+            wanted = names
+        elif group.kind == "pattern":
+            wanted = tuple(name for name in names if name in group.variables)
+        else:
+            continue
+        if wanted:
+            found.append((group.open_at, wanted))
+    return tuple(found)
+
+
 def with_values(text: str, rows: Sequence[Mapping[str, Node]], variables: Sequence[str] | None = None) -> str:
     """``text`` with ``rows`` bound by VALUES blocks (unchanged when there is nothing to bind).
 
@@ -215,16 +233,7 @@ def with_values(text: str, rows: Sequence[Mapping[str, Node]], variables: Sequen
     names = list(variables) if variables is not None else sorted({name for row in rows for name in row})
     if not rows or not names:
         return text
-    inserts: list[tuple[int, str]] = []
-    for group in groups(text):
-        if group.kind == "where":
-            wanted = names
-        elif group.kind == "pattern":
-            wanted = [name for name in names if name in group.variables]
-        else:
-            continue
-        if wanted:
-            inserts.append((group.open_at, values_block(rows, wanted)))
+    inserts = [(at, values_block(rows, wanted)) for at, wanted in slots(text, tuple(names))]
     for at, block in sorted(inserts, reverse=True):
         text = f"{text[:at]} {block}{text[at:]}"
     return text

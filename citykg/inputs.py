@@ -67,8 +67,11 @@ def readable(path: Path) -> Path:
 
 
 def digest(path: Path) -> str:
+    """SHA-256 of a file, read in blocks: a 140 MB source never sits in memory whole (``serve`` checks every
+    input at start, in the process that then serves)."""
     try:
-        return hashlib.sha256(readable(path).read_bytes()).hexdigest()
+        with readable(path).open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
 

@@ -149,6 +149,11 @@ def listener() -> Iterator[tuple[int, object]]:
     [
         ("SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
         ("SELECT * {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
+        # the engine scans only texts that name SERVICE / LOAD / FROM or carry \u escapes: any case, any escape
+        ("select * {{ sErViCe <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
+        ("SELECT * {{ SERV\\u0049CE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
+        ("SELECT * {{ SERV\\U00000049CE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
+        ("SELECT * \\u0046ROM <http://127.0.0.1:{port}/g> {{ ?s ?p ?o }}", 400),
         ("SELECT * FROM <http://127.0.0.1:{port}/g> {{ ?s ?p ?o }}", 400),
         ("SELECT * FROM NAMED <http://127.0.0.1:{port}/g> {{ GRAPH ?g {{ ?s ?p ?o }} }}", 400),
     ],

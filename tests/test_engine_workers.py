@@ -1,20 +1,25 @@
-"""Query workers come from a zygote forked before the server process opens the store: a worker forked after
-the server has read the store (pages) can still open it for writing (an update). Forked straight from a
-process holding a RocksDB handle, such a worker could hang there."""
+"""Query workers come from a zygote started as a fresh interpreter: a worker forked after the server has read
+the store (pages) can still open it for writing (an update). Forked straight from a process holding a
+RocksDB handle, such a worker could hang there. Also: the messages between the server and a worker."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import os
+import pickle
 import signal
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from citykg.server import workers
 from citykg.server.workers import Pool
 
 
@@ -78,3 +83,58 @@ def test_a_killed_zygote_is_replaced(tmp_path) -> None:
         assert asyncio.run(after()) == 2
     finally:
         pool.close()
+
+
+@dataclasses.dataclass
+class Answer:
+    body: bytes
+    note: str
+
+
+@pytest.mark.parametrize("body_size", [0, 10, workers.SMALL, workers.SMALL + 1, 3 * workers.SMALL + 7])
+@pytest.mark.parametrize("note_size", [1, workers.SMALL + 1])
+def test_one_message_each_way_carries_any_size(body_size: int, note_size: int) -> None:
+    """The framing: small messages joined into one send, a large body after the pickle (read into its own
+    buffer, handed on as a view), a large pickle in a buffer of its size; all arrive as sent."""
+    body = bytes(range(256)) * (body_size // 256) + b"z" * (body_size % 256)
+    answer = Answer(body, "n" * note_size)
+    parts = workers._frame(answer)
+    if body_size <= 10 and note_size == 1:
+        assert len(parts) == 1  # header and pickle in one send
+    if body_size > workers.SMALL:
+        assert parts[-1] is body  # the body's own bytes, not a copy inside the pickle
+    here, there = socket.socketpair()
+    here.setblocking(False)
+    sender = threading.Thread(target=lambda: [there.sendall(part) for part in parts])
+    sender.start()
+    got = _receive_now(here)
+    sender.join()
+    here.close()
+    there.close()
+    assert bytes(got.body) == body
+    assert got.note == "n" * note_size
+
+
+def _receive_now(sock: socket.socket):  # type: ignore[no-untyped-def]
+    async def receive():  # type: ignore[no-untyped-def]
+        return await workers._receive(asyncio.get_running_loop(), sock)
+
+    return asyncio.run(receive())
+
+
+def test_a_task_is_read_whole_by_the_worker() -> None:
+    here, there = socket.socketpair()
+    for size in (5, workers.SMALL + 5):
+        for part in workers._frame(("task", "t" * size)):
+            here.sendall(part)
+        assert pickle.loads(workers._recv_message(there)) == ("task", "t" * size)
+    here.close()
+    assert workers._recv_message(there) is None  # the server went away
+    there.close()
+
+
+def test_the_engine_a_worker_imports_needs_no_rdflib() -> None:
+    """Workers start from a fresh zygote that imports the engine: no rdflib (nor Starlette) in it."""
+    code = "import sys, citykg.server.engine; print(sorted(m for m in ('rdflib', 'starlette') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

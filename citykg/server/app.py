@@ -42,6 +42,11 @@ SECURITY_HEADERS = [
     (b"content-security-policy", DEFAULT_CSP.encode("ascii")),
 ]
 MAX_PATH = 4096
+#: A path with none of these bytes has nothing to refuse (no escapes, dots, backslashes or NUL): no decoding.
+PATH_SUSPECT = re.compile(rb"[%.\\\x00]")
+#: Percent-escapes of bytes >= 0x80: without any (and without raw non-ASCII bytes) a query string decodes to
+#: ASCII, which is valid UTF-8, so the decoding check is skipped (most SPARQL texts are ASCII).
+HIGH_ESCAPE = re.compile(rb"%[89A-Fa-f]")
 ANY = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
@@ -49,6 +54,8 @@ def path_problem(raw_path: bytes) -> str | None:
     """Why a raw request path is refused, or None: dot segments, encoded slashes, backslashes, NUL."""
     if len(raw_path) > MAX_PATH:
         return "the path is too long"
+    if not PATH_SUSPECT.search(raw_path):
+        return None
     lowered = raw_path.lower()
     if b"%2f" in lowered or b"%5c" in lowered or b"\\" in raw_path:
         return "encoded slashes and backslashes are not allowed in paths"
@@ -64,6 +71,8 @@ def path_problem(raw_path: bytes) -> str | None:
 
 def query_problem(query_string: bytes) -> str | None:
     """Why a query string is refused, or None: its percent-decoding is not UTF-8 (it would become U+FFFD)."""
+    if query_string.isascii() and not HIGH_ESCAPE.search(query_string):
+        return None
     try:
         unquote_to_bytes(query_string.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from citykg.errors import UsageError
 from citykg.export import native_store
 from citykg.namespaces import SCHEMA
 from citykg.quadstore import as_dataset
+from citykg.server.readstore import UnknownGraph, open_read_only
 
 #: Predicates whose literal objects name a resource, in order of preference.
 LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title, FOAF.name)
@@ -41,18 +41,6 @@ EXTRA_PREFIX = "urn:citykg:extra:"
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries" / "server"
 #: Labels remembered per generation (the label of every IRI a page shows is looked up once).
 LABEL_CACHE = 50_000
-
-
-class UnknownGraph(Exception):
-    """A dataset parameter or FROM clause names a graph the server does not hold."""
-
-    def __init__(self, iri: str, clause: str) -> None:
-        self.iri = iri
-        self.clause = clause
-        super().__init__(
-            f"{clause} <{iri}> is not a graph this server holds; graphs are never fetched from the network "
-            "(list them with SELECT DISTINCT ?g { GRAPH ?g {} } or see the service description)"
-        )
 
 
 @dataclass(frozen=True)
@@ -114,19 +102,6 @@ def server_query(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"server query {path} not found", hint="reinstall citykg") from None
-
-
-def open_read_only(location: Path, attempts: int = 5) -> Any:
-    """The store at ``location``, read-only. While an update compacts it, a table file named by the manifest
-    can vanish before it is opened: then open again (a moment later the manifest names the new files)."""
-    for attempt in range(attempts):
-        try:
-            return ox.Store.read_only(str(location))
-        except (OSError, RuntimeError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 def _ox_store(source: Path | Any) -> Any:

@@ -53,6 +53,8 @@ def wants_html(request: Request, format_param: str | None) -> bool:
 
 
 def _choose(request: Request, offers: tuple[str, ...], format_param: str | None) -> str | None:
+    if format_param is None or not format_param.strip():
+        return negotiation.pick(request.headers.get("accept"), offers)
     try:
         return choose(request.headers.get("accept"), offers, format_param)
     except NotAcceptable:

@@ -15,22 +15,27 @@ itself (the server process never opens it, so no RocksDB handle or thread crosse
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from citykg import policy
-from citykg.bindings import bind_remote
-from citykg.export import serialize
 from citykg.native import PREFIX_IRIS, syntax_message
-from citykg.server.datasets import UnknownGraph, open_read_only
 from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable
+from citykg.server.readstore import UnknownGraph, open_read_only
+
+if TYPE_CHECKING:  # rdflib is imported where a graph result needs it: a worker stays lean without it
+    from rdflib.term import Node
+
+#: A term of an HTML table as it travels from the worker: ("uri", iri), ("bnode", id) or
+#: ("literal", lexical, language or None, datatype or None); the server process makes rdflib terms of them.
+RawTerm = tuple[str, ...]
 
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
 RESULT_FORMATS = {
@@ -40,6 +45,11 @@ RESULT_FORMATS = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Any of these in a text (case-insensitive) and the policy scan runs: the words of SERVICE, LOAD, FROM (NAMED),
+#: and \\u escapes that could spell them. A text without any cannot reach outside the store.
+OUTSIDE = re.compile(r"service|load|from|\\[uU]", re.IGNORECASE)
+#: Texts up to this size have their scan kept (named queries are the same text on every request).
+KEPT_SCAN = 16 * 1024
 #: The predeclared prefixes as a prologue for updates (a user's own PREFIX of the same name wins).
 UPDATE_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIX_IRIS.items())
 
@@ -57,6 +67,7 @@ class QueryTask:
     table_rows: int = 0  # > 0: answer with a Table of at most this many rows (for HTML)
     bindings: tuple[tuple[str, Node], ...] = ()
     asked: str = "the Accept header"  # what the client asked for, for a 406 message
+    bound: str = ""  # ``text`` with ``bindings`` bound, made by the server process (the policy checks ``text``)
 
 
 @dataclass(frozen=True)
@@ -69,10 +80,12 @@ class UpdateTask:
 
 @dataclass
 class Table:
-    """Rows for an HTML page: variables, at most ``cap`` rows of terms, and how many there were."""
+    """Rows for an HTML page: variables, at most ``cap`` rows of terms, and how many there were. A worker
+    fills ``rows`` with :data:`RawTerm` tuples; the server process turns them into rdflib terms
+    (:func:`materialise`) before a page sees them."""
 
     variables: list[str]
-    rows: list[list[Node | None]]
+    rows: list[list[Any]]
     total: int
     boolean: bool | None = None
 
@@ -81,7 +94,7 @@ class Table:
 class Outcome:
     status: int
     content_type: str = "text/plain; charset=utf-8"
-    body: bytes = b""
+    body: bytes | memoryview = b""  # in the server a large body is a view of the buffer it was received in
     message: str = ""
     form: str = ""
     format: str = ""
@@ -100,6 +113,20 @@ def error(status: int, message: str) -> Outcome:
 
 class Refused(Exception):
     """The policy forbids this (SERVICE or LOAD)."""
+
+
+class NotAQuery(Exception):
+    """The text is an update (or nothing) where a query was expected."""
+
+
+def scan(text: str) -> policy.Reach:
+    """The policy scan of a text (kept for short texts: a named query is scanned once per worker)."""
+    return _kept_scan(text) if len(text) <= KEPT_SCAN else policy.scan(text, PREFIX_IRIS)
+
+
+@functools.lru_cache(maxsize=512)
+def _kept_scan(text: str) -> policy.Reach:
+    return policy.scan(text, PREFIX_IRIS)
 
 
 class Engine:
@@ -138,6 +165,10 @@ class Engine:
             if len(outcome.body) > MAX_RESULT:
                 return error(503, f"the answer is larger than {MAX_RESULT // 2**20} MB; add a LIMIT or download a dump")
             return outcome
+        except NotAQuery:
+            return error(
+                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
+            )
         except (UnknownGraph, policy.UnknownGraph) as exc:
             return error(400, str(exc))
         except (Refused, policy.Refused) as exc:
@@ -154,13 +185,13 @@ class Engine:
 
     # -- queries --------------------------------------------------------------------------------------------
     def query(self, task: QueryTask) -> Outcome:
-        reach = policy.scan(task.text, PREFIX_IRIS)
-        if not reach.form:
-            return error(
-                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
-            )
-        self.check(reach)
-        options: dict[str, Any] = {"use_default_graph_as_union": not (reach.default or reach.named)}
+        reach = None
+        if OUTSIDE.search(task.text):  # else no SERVICE, LOAD or FROM: nothing to check, no scan on the hot path
+            reach = scan(task.text)
+            if not reach.form:
+                raise NotAQuery
+            self.check(reach)
+        options: dict[str, Any] = {"use_default_graph_as_union": reach is None or not (reach.default or reach.named)}
         if task.default_graphs is not None or task.named_graphs is not None:
             for iri in task.default_graphs or ():
                 self.require(iri, "default-graph-uri")
@@ -170,17 +201,30 @@ class Engine:
                 "default_graph": [ox.NamedNode(i) for i in dict.fromkeys(task.default_graphs or ())],
                 "named_graphs": [ox.NamedNode(i) for i in dict.fromkeys(task.named_graphs or ())],
             }
-        text = bind_remote(task.text, dict(task.bindings)) if task.bindings else task.text
-        result = self.store.query(text, base_iri=task.endpoint or None, prefixes=PREFIX_IRIS, **options)
-        form = reach.form
+        text = task.bound or task.text
+        if task.bindings and not task.bound:
+            from citykg.bindings import bind_remote
+
+            text = bind_remote(task.text, dict(task.bindings))
+        try:
+            result = self.store.query(text, base_iri=task.endpoint or None, prefixes=PREFIX_IRIS, **options)
+        except SyntaxError:
+            if not scan(task.text).form:  # an update sent as a query: say so, not "syntax error"
+                raise NotAQuery from None
+            raise
         if isinstance(result, ox.QueryTriples):
+            from rdflib import Graph
+
+            from citykg.export import serialize
+
+            form = scan(task.text).form
             graph = Graph()
             for triple in result:
                 graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
             form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
             if task.table_rows:
                 triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-                rows: list[list[Node | None]] = [list(t) for t in triples[: task.table_rows]]
+                rows = [[raw_rdflib(term) for term in t] for t in triples[: task.table_rows]]
                 return Outcome(
                     200, form=form, format="html", table=Table(["subject", "predicate", "object"], rows, len(triples))
                 )
@@ -207,7 +251,7 @@ class Engine:
             total = 0
             for solution in result:
                 if total < task.table_rows:
-                    rows.append([to_rdflib(solution[i]) for i in range(len(names))])
+                    rows.append([raw(solution[i]) for i in range(len(names))])
                 total += 1
             return Outcome(200, form="SELECT", format="html", table=Table(names, rows, total))
         if task.tabular is None:
@@ -254,9 +298,11 @@ class Engine:
 
 
 def to_rdflib(term: Any) -> Node | None:
-    """An Oxigraph term as rdflib's (only for the few rows a page shows, and for graph results)."""
+    """An Oxigraph term as rdflib's (for graph results, which rdflib serialises)."""
     if term is None:
         return None
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -269,6 +315,52 @@ def to_rdflib(term: Any) -> Node | None:
     raise ValueError(f"RDF-star terms are not supported: {term}")
 
 
+def raw(term: Any) -> RawTerm | None:
+    """An Oxigraph term of a table row as plain strings (pickled cheaply, no rdflib in the worker)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        return ("literal", term.value, term.language or "", "" if term.language or datatype == XSD_STRING else datatype)
+    raise ValueError(f"RDF-star terms are not supported: {term}")
+
+
+def raw_rdflib(term: Node) -> RawTerm:
+    """An rdflib term of a graph result's table row as plain strings, like :func:`raw`."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, BNode):
+        return ("bnode", str(term))
+    if isinstance(term, Literal):
+        datatype = "" if term.language or term.datatype is None else str(term.datatype)
+        return ("literal", str(term), term.language or "", "" if datatype == XSD_STRING else datatype)
+    return ("uri", str(term))
+
+
+def materialise(table: Table) -> Table:
+    """The table with rdflib terms for the pages (in the server process, which has rdflib loaded anyway)."""
+    from rdflib import BNode, Literal, URIRef
+
+    def term(item: RawTerm | None) -> Node | None:
+        if item is None:
+            return None
+        if item[0] == "uri":
+            return URIRef(item[1])
+        if item[0] == "bnode":
+            return BNode(item[1])
+        _, value, language, datatype = item
+        if language:
+            return Literal(value, lang=language)
+        return Literal(value, datatype=URIRef(datatype) if datatype else None)
+
+    table.rows = [[term(item) for item in row] for row in table.rows]
+    return table
+
+
 # -- result serialisation -------------------------------------------------------------------------------------
 def _tabular_offers() -> tuple[str, ...]:
     return TABULAR
@@ -277,26 +369,6 @@ def _tabular_offers() -> tuple[str, ...]:
 def _graph_offers() -> tuple[str, ...]:
     """Every format a CONSTRUCT or DESCRIBE answer is offered in (TriG and N-Quads too), for the 406 message."""
     return CONSTRUCTED
-
-
-def json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None:
-            out["datatype"] = str(term.datatype)
-        return out
-    return {"type": "literal", "value": str(term)}
-
-
-def _tsv_term(term: Node) -> str:
-    text = term.n3()
-    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def ask_bytes(answer: bool, fmt: str) -> bytes:

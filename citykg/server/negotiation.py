@@ -9,6 +9,7 @@ quality, ``q=0`` excludes, and among equal qualities the server's order decides.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -85,6 +86,17 @@ class MediaRange:
 
 def parse_accept(header: str | None) -> list[MediaRange]:
     """The media ranges of an Accept header; malformed parts are skipped, never an error."""
+    return list(_ranges(header[:4096] if header else header))
+
+
+@functools.lru_cache(maxsize=512)
+def _ranges(header: str | None) -> tuple[MediaRange, ...]:
+    """:func:`parse_accept`, kept per header text: clients send the same few headers on every request (at most
+    512 headers of at most 4 KiB are kept)."""
+    return tuple(_parse_accept(header))
+
+
+def _parse_accept(header: str | None) -> list[MediaRange]:
     ranges: list[MediaRange] = []
     for part in (header or "")[:4096].split(","):
         pieces = [p.strip() for p in part.split(";")]
@@ -179,7 +191,22 @@ def choose(accept: str | None, offers: Sequence[str], format_param: str | None =
                     return key
         status = 400 if unknown_format(format_param) else 406
         raise NotAcceptable(offers, f"format={format_param[:60]!r}", status)
-    ranges = parse_accept(accept)
+    best = pick(accept, offers)
+    if best is None:
+        raise NotAcceptable(offers, f"Accept: {(accept or '')[:120]}")
+    return best
+
+
+def pick(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer ``Accept`` prefers, or None when it accepts none (:func:`choose` without a format parameter
+    and without the exception, for callers that try several sets of offers on every request)."""
+    return _best(accept[:4096] if accept else accept, tuple(offers))
+
+
+@functools.lru_cache(maxsize=512)
+def _best(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    """The offer an Accept header prefers, or None (kept per header and offers, as :func:`_ranges`)."""
+    ranges = _ranges(accept)
     if not ranges:
         return offers[0]
     best, best_q = None, 0.0
@@ -187,14 +214,17 @@ def choose(accept: str | None, offers: Sequence[str], format_param: str | None =
         q = quality(ranges, FORMATS[key])
         if q > best_q:
             best, best_q = key, q
-    if best is None:
-        raise NotAcceptable(offers, f"Accept: {(accept or '')[:120]}")
     return best
 
 
 def prefers_html(accept: str | None) -> bool:
     """True when a browser-like Accept puts HTML at least as high as any RDF or results format."""
-    ranges = parse_accept(accept)
+    return _prefers_html(accept[:4096] if accept else accept)
+
+
+@functools.lru_cache(maxsize=512)
+def _prefers_html(accept: str | None) -> bool:
+    ranges = _ranges(accept)
     if not ranges:
         return False
     html = quality(ranges, FORMATS["html"])

@@ -8,6 +8,7 @@ views (``/view``, ``/map``, ``/timeline``) keep their projection and pages in :a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import Hashable
@@ -16,13 +17,14 @@ from pathlib import Path
 from rdflib import Graph
 
 from citykg import generations
+from citykg.bindings import bind_remote
 from citykg.build import MANIFEST
 from citykg.config import Project
 from citykg.queries import Catalogue
 from citykg.server import statistics
 from citykg.server.cache import LRU, key_size
 from citykg.server.datasets import Holdings
-from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error
+from citykg.server.engine import Engine, Outcome, QueryTask, UpdateTask, error, materialise
 from citykg.server.lanes import LaneFull, Lanes
 from citykg.server.pages import Pages
 from citykg.server.settings import Settings
@@ -107,7 +109,7 @@ class ServerState:
         self._inflight[full_key] = future
         try:
             outcome = await self.execute(task)
-            if outcome.status in CACHEABLE and self.holdings.generation == full_key[0]:
+            if outcome.status in CACHEABLE and self.cache.max_entries and self.holdings.generation == full_key[0]:
                 size = len(outcome.body) + (len(outcome.table.rows) * 200 if outcome.table else 0) + 200
                 size += key_size(full_key)  # the key holds the whole query text
                 self.cache.put(full_key, outcome, size)
@@ -122,6 +124,12 @@ class ServerState:
 
     async def execute(self, task: QueryTask | UpdateTask) -> Outcome:
         if isinstance(task, QueryTask):
+            if task.bindings:  # bound here, so that the worker gets plain text and never needs rdflib
+                try:
+                    task = dataclasses.replace(task, bound=bind_remote(task.text, dict(task.bindings)), bindings=())
+                except Exception as exc:  # noqa: BLE001 - the answer the worker gave for a text it could not bind
+                    reason = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+                    return error(400, f"query evaluation failed: {reason}")
             try:
                 async with self.lanes.admit(task.text, self.settings.timeout) as ticket:
                     return await self._run(task, ticket.start)
@@ -140,6 +148,8 @@ class ServerState:
             return outcome
         if isinstance(result, BaseException):
             return error(503, f"the query failed in its worker: {result}")
+        if result.table is not None:
+            materialise(result.table)
         return result
 
     async def update(self, task: UpdateTask) -> Outcome:

@@ -1,14 +1,15 @@
 """Worker processes for CPU-bound queries, with a timeout that really stops the work.
 
-Workers are forked, in milliseconds, by a *zygote*: a small process forked from the server when the pool
-starts, before the server process opens the store for its pages (a fresh interpreter instead, when this
-process has already opened a store, e.g. to build it). So no worker ever inherits a RocksDB
-handle or the state of its background threads (a child that inherits them can hang when it opens the store
-for writing), however often workers are replaced. The zygote hands each new worker's socket to the server
-over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that socket; when it does not answer
-within the timeout the worker is killed (SIGKILL) and a fresh one takes its place, so a runaway query never
-holds a worker (or the event loop) for longer than the timeout. After an update the pool is renewed, and
-the new workers open the updated store.
+Workers are forked, in milliseconds, by a *zygote*: a small process started as a fresh interpreter when the
+pool starts, which imports only the handler's modules (for the endpoint: pyoxigraph, the policy, the engine;
+no rdflib, Starlette or pages). So no worker ever inherits a RocksDB handle or the state of its background
+threads (a child that inherits them can hang when it opens the store for writing), however often workers are
+replaced, and no worker carries a copy of the server's memory (each one's peak RSS counts only what it
+imported and what its queries used: on a 1M world 54 -> ~25 MB at rest). The zygote hands each new
+worker's socket to the server over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that
+socket; when it does not answer within the timeout the worker is killed (SIGKILL) and a fresh one takes its
+place, so a runaway query never holds a worker (or the event loop) for longer than the timeout. After an
+update the pool is renewed, and the new workers open the updated store.
 
 The zygote and the workers close every inherited descriptor but their own sockets, ignore SIGINT (the
 server stops them) and die with their parent (PR_SET_PDEATHSIG); the zygote reaps its workers.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import gc
 import os
 import pickle
 import resource
@@ -29,10 +29,9 @@ import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-HEADER = struct.Struct("!Q")
+HEADER = struct.Struct("!QQ")  # the pickle's size, the size of the raw bytes after it
 PID = struct.Struct("!q")
 PR_SET_PDEATHSIG = 1
 
@@ -84,9 +83,7 @@ class Pool:
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the first workers; call before serving (the dataset is loaded, no threads run yet)."""
-        gc.collect()
-        gc.freeze()  # keep the imported modules' pages shared: the children's GC never touches them
-        self._start_zygote(fresh=_rocksdb_started())
+        self._start_zygote()
         for _ in range(self.size):
             self.idle.append(self._fork())
 
@@ -113,14 +110,13 @@ class Pool:
         worker = await self._acquire(deadline)
         if on_start is not None:
             on_start()
-        header, frame = _frame(task)
         try:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
             async with asyncio.timeout(remaining):
-                await loop.sock_sendall(worker.sock, header)
-                await loop.sock_sendall(worker.sock, frame)
+                for part in _frame(task):
+                    await loop.sock_sendall(worker.sock, part)
                 result = await _receive(loop, worker.sock)
         except TimeoutError:
             self._replace(worker)
@@ -178,40 +174,24 @@ class Pool:
                 return
 
     # -- processes -------------------------------------------------------------------------------------------
-    def _start_zygote(self, *, fresh: bool = False) -> None:
-        """Fork the zygote (at start, before this process opens the store); ``fresh``: start it as a new
-        interpreter instead (when it died later: by then this process may hold a store handle)."""
+    def _start_zygote(self) -> None:
+        """Start the zygote as a fresh interpreter (never a fork of this process: see the module docstring)."""
+        import subprocess
+
         here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
-        if fresh:
-            import subprocess
-
-            process = subprocess.Popen(
-                [sys.executable, "-m", "citykg.server.workers", str(there.fileno())],
-                stdin=subprocess.PIPE,
-                pass_fds=[there.fileno()],
-            )
-            assert process.stdin is not None
-            process.stdin.write(pickle.dumps((self.handler, self.memory_mb)))
-            process.stdin.close()
-            there.close()
-            self._zygote, self._zygote_pid = here, process.pid
-            self._reap_zygote = process.wait
-            return
-        pid = os.fork()
-        if pid == 0:  # the zygote: fork workers on request until the server goes away, never return
-            code = 0
-            try:
-                here.close()
-                _zygote(there, self.handler, self.memory_mb)
-            except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
-                code = 1
-            finally:
-                os._exit(code)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "citykg.server.workers", str(there.fileno())],
+            stdin=subprocess.PIPE,
+            pass_fds=[there.fileno()],
+        )
+        assert process.stdin is not None
+        process.stdin.write(pickle.dumps((self.handler, self.memory_mb)))
+        process.stdin.close()
         there.close()
-        self._zygote, self._zygote_pid = here, pid
-        self._reap_zygote = lambda: os.waitpid(pid, 0)
+        self._zygote, self._zygote_pid = here, process.pid
+        self._reap_zygote = process.wait
 
     def _fork(self) -> Worker:
         for attempt in range(2):
@@ -227,7 +207,7 @@ class Pool:
             if self.closed or attempt:
                 raise WorkerDied("the server could not start a query worker")
             self._stop_zygote()
-            self._start_zygote(fresh=True)  # it died (killed from outside): a new one, from a clean interpreter
+            self._start_zygote()  # it died (killed from outside): a new one
         (pid,) = PID.unpack(data)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
@@ -257,66 +237,111 @@ class Pool:
         return {"workers": len(self.workers), "idle": len(self.idle), "forks": self.forks, "killed": self.killed}
 
 
-def _rocksdb_started() -> bool:
-    """Whether this process has opened a RocksDB store (its background threads outlive the store): then the
-    zygote must be a fresh interpreter, not a fork (e.g. ``serve`` built the data in-process first)."""
-    try:
-        for task in Path("/proc/self/task").iterdir():
-            if (task / "comm").read_text(encoding="utf-8").startswith("rocksdb"):
-                return True
-    except OSError:
-        return True  # cannot tell: the safe way
-    return False
-
-
 def _alive(worker: Worker) -> bool:
-    """False when an idle worker's process has exited or its socket is closed."""
+    """False when an idle worker's socket is closed (its process has exited: the kernel closed its end).
+    One syscall on the normal path; the process is looked up only when the socket says it is gone."""
     try:
-        os.kill(worker.pid, 0)
-    except ProcessLookupError:
-        worker.reaped = True
-        return False
-    try:
-        return worker.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+        alive = worker.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
     except BlockingIOError:
         return True  # nothing to read: the normal state of an idle worker
     except OSError:
-        return False
+        alive = False
+    if not alive:
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            worker.reaped = True
+    return alive
 
 
-def _frame(obj: Any) -> tuple[bytes, bytes]:
-    """The length header and the pickle, sent one after the other (never joined: a large answer is not
-    copied once more)."""
+#: A message up to this size travels as one send (header and pickle joined) and is read with one receive:
+#: every send wakes the other process, and a request costs one hop each way. Larger ones are sent as parts
+#: (never joined: a large answer is not copied once more) and read into buffers of their size.
+SMALL = 64 * 1024
+
+
+def _frame(obj: Any) -> tuple[bytes, ...]:
+    """The message: the header, the pickle and, for an answer with a large ``body``, the body's own bytes after
+    the pickle (not inside it: pickling and unpickling would copy them twice more). Small parts are joined."""
+    tail = b""
+    body = getattr(obj, "body", None)
+    if isinstance(body, bytes) and len(body) > SMALL:
+        obj.body, tail = b"", body  # the worker drops the answer after sending it
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(data)), data
+    header = HEADER.pack(len(data), len(tail))
+    parts = (header + data,) if len(data) <= SMALL else (header, data)
+    return (*parts, tail) if tail else parts
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
-    header = await _exactly(loop, sock, HEADER.size)
-    (size,) = HEADER.unpack(header)
-    return pickle.loads(await _exactly(loop, sock, size))
-
-
-async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
+    """One message: a small one usually arrives with the first receive; a large pickle or body goes straight
+    into a buffer of its size, and the body reaches the response as a view of it (no copy)."""
+    first = bytearray(HEADER.size + SMALL)
+    view = memoryview(first)
     got = 0
-    while got < size:
+    while got < HEADER.size:
         n = await loop.sock_recv_into(sock, view[got:])
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
-    return buffer  # unpickled in place, not copied
+    size, tail = HEADER.unpack_from(first)
+    end = HEADER.size + size  # where the pickle ends
+    if end <= len(first):
+        if got < end:
+            await _fill(loop, sock, view[:end], got)
+            got = end
+        if tail and end + tail <= len(first):  # a small body too (an error message): all in this buffer
+            await _fill(loop, sock, view[: end + tail], got)
+            obj = pickle.loads(view[HEADER.size : end])
+            obj.body = bytes(view[end : end + tail])
+            return obj
+        obj = pickle.loads(view[HEADER.size : end])
+        extra = view[end:got]
+    else:
+        buffer = bytearray(size)
+        buffer[: got - HEADER.size] = view[HEADER.size : got]
+        await _fill(loop, sock, memoryview(buffer), got - HEADER.size)
+        obj = pickle.loads(buffer)  # unpickled in place, not copied
+        extra = view[0:0]
+    if tail:
+        body = bytearray(tail)
+        body[: len(extra)] = extra
+        await _fill(loop, sock, memoryview(body), len(extra))
+        obj.body = memoryview(body)  # Starlette and the transport take a view as they take bytes
+    return obj
 
 
-def _recv_blocking(sock: socket.socket, size: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < size:
-        data = sock.recv(min(size - len(chunks), 1 << 20))
-        if not data:
+async def _fill(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memoryview, got: int) -> None:
+    while got < len(view):
+        n = await loop.sock_recv_into(sock, view[got:])
+        if n == 0:
+            raise EOFError("worker closed its socket")
+        got += n
+
+
+def _recv_message(sock: socket.socket) -> bytes | memoryview | None:
+    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket."""
+    first = bytearray(HEADER.size + SMALL)
+    view = memoryview(first)
+    got = 0
+    while got < HEADER.size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
             return None
-        chunks += data
-    return bytes(chunks)
+        got += n
+    size, _ = HEADER.unpack_from(first)
+    if HEADER.size + size <= len(first):
+        view = view[: HEADER.size + size]
+    else:
+        buffer = bytearray(HEADER.size + size)
+        buffer[:got] = view[:got]
+        view = memoryview(buffer)
+    while got < len(view):
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            return None
+        got += n
+    return view[HEADER.size :]
 
 
 def _detach(keep: int) -> None:
@@ -359,13 +384,11 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
     _detach(sock.fileno())
     _limit_memory(memory_mb)
     with contextlib.suppress(Exception):  # open the store now; a failure shows again, as an answer, at the first task
-        getattr(handler, "warm", lambda: None)()
+        owner = getattr(handler, "__self__", handler)  # the handler is a bound method: Engine.run
+        getattr(owner, "warm", lambda: None)()
     sock.setblocking(True)
     while True:
-        header = _recv_blocking(sock, HEADER.size)
-        if header is None:
-            return
-        payload = _recv_blocking(sock, HEADER.unpack(header)[0])
+        payload = _recv_message(sock)
         if payload is None:
             return
         try:
@@ -377,7 +400,7 @@ def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -
             data = _frame(RuntimeError(f"{type(exc).__name__}: {exc}"[:500]))
         for part in data:
             sock.sendall(part)
-        data = result = None  # the answer is not kept while the worker waits for the next task
+        data = result = payload = None  # the answer is not kept while the worker waits for the next task
 
 
 def _limit_memory(memory_mb: int) -> None:
