@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+from oxrdflib._converter import to_ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, XSD
 from rdflib.term import Node
@@ -80,21 +82,33 @@ def _order(pair: tuple[Node, Node]) -> tuple[str, str, str, str]:
 
 
 def rows_for(
-    holdings: Holdings, name: str, var: str, iris: Iterable[Node], batch: int = 5000
-) -> Iterator[tuple[Node | None, ...]]:
-    """The rows of ``queries/server/NAME.rq`` with ``?var`` bound to each of ``iris`` (a VALUES block of
-    typed terms, never pasted text), ``batch`` IRIs per query, as rdflib terms in the SELECT's order."""
+    holdings: Holdings,
+    name: str,
+    var: str | None = None,
+    iris: Iterable[Node] = (),
+    *,
+    raw: bool = False,
+    batch: int = 5000,
+    **bindings: Node,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``queries/server/NAME.rq``: with ``var``, bound to each of ``iris`` (a VALUES block of typed
+    terms, never pasted text, ``batch`` IRIs per query; none: no query), else once with ``bindings``
+    substituted. The terms are rdflib's in the SELECT's order, or Oxigraph's own with ``raw``."""
     from citykg.bindings import with_values
 
-    wanted = sorted(set(iris), key=str)
+    substitutions = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+    if var is None:
+        texts: Iterable[str] = [server_query(name)]
+    else:
+        wanted = sorted(set(iris), key=str)
+        chunks = (wanted[start : start + batch] for start in range(0, len(wanted), batch))
+        texts = (with_values(server_query(name), [{var: iri} for iri in chunk], [var]) for chunk in chunks)
     convert = _converter()
-    for start in range(0, len(wanted), batch):
-        chunk = wanted[start : start + batch]
-        text = with_values(server_query(name), [{var: iri} for iri in chunk], [var])
-        result = holdings.store.query(text, use_default_graph_as_union=True)
+    for text in texts:
+        result = holdings.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
         width = range(len(result.variables))
         for solution in result:
-            yield tuple(convert(solution[i]) for i in width)
+            yield tuple(solution[i] for i in width) if raw else tuple(convert(solution[i]) for i in width)
 
 
 def _converter() -> Callable[[Any], Node | None]:
@@ -162,7 +176,7 @@ def _reach(holdings: Holdings, iri: URIRef, cap: int | None = None) -> _Reach:
         if isinstance(g, URIRef):
             graphs.add(g)
     pointing = sorted(
-        ((s, p, str(flag) == "true") for s, p, flag in holdings.rows("describe-in", o=iri)),
+        ((s, p, str(flag) == "true") for _, s, p, flag in rows_for(holdings, "describe-in", o=iri)),
         key=lambda row: (str(row[1]), str(row[0])),
     )
     relations: dict[URIRef, URIRef] = {}
@@ -183,10 +197,10 @@ def _when(dates: Iterable[str]) -> str:
 
 def _first(holdings: Holdings, nodes: Iterable[URIRef], cap: int) -> list[URIRef]:
     """The first ``cap`` of ``nodes`` in the page's order (earliest date, then IRI), from their dates alone."""
-    dates: dict[URIRef, list[str]] = {node: [] for node in nodes}
-    for node, date in rows_for(holdings, "dates-of", "node", dates):
-        dates[node].append(str(date))  # type: ignore[index]
-    return sorted(dates, key=lambda node: (_when(dates[node]), str(node)))[:cap]
+    dates: dict[str, list[str]] = {str(node): [] for node in nodes}
+    for node, date in rows_for(holdings, "dates-of", "node", map(URIRef, dates), raw=True):
+        dates[node.value].append(date.value)
+    return [URIRef(node) for node in sorted(dates, key=lambda node: (_when(dates[node]), node))[:cap]]
 
 
 def describe(holdings: Holdings, iri: URIRef) -> Description:
@@ -254,8 +268,8 @@ def _linked(result: Description) -> list[Node]:
 
 def description_graph(holdings: Holdings, iri: URIRef) -> Graph:
     """The RDF form of a resource page: its statements both ways, its relationship nodes, their citations and
-    sources, and the labels of everything linked."""
-    reach = _reach(holdings, iri)
+    sources, and the labels of everything linked; of a hub's relationship nodes, those its page shows."""
+    reach = _reach(holdings, iri, RELATION_CAP)
     graph = Graph()
     for p, o in reach.outgoing:
         graph.add((iri, p, o))
@@ -264,7 +278,7 @@ def description_graph(holdings: Holdings, iri: URIRef) -> Graph:
     for node, statements in reach.statements.items():
         for p, o in statements:
             graph.add((node, p, o))
-    for _, x, p, o in rows_for(holdings, "cited", "node", [iri, *reach.relations]):
+    for _, x, p, o in rows_for(holdings, "cited", "node", [iri, *reach.statements]):
         graph.add((x, p, o))  # type: ignore[arg-type]
     linked = {t for triple in graph for t in triple if isinstance(t, URIRef)}
     for s, p, label in rows_for(holdings, "label-statements", "s", linked):
