@@ -266,23 +266,25 @@ def _linked(result: Description) -> list[Node]:
     return terms
 
 
+def _term_key(term: Node) -> tuple[str, str, str, str]:
+    language, datatype = getattr(term, "language", None), getattr(term, "datatype", None)
+    return (type(term).__name__, str(term), language or "", str(datatype or ""))
+
+
 def description_graph(holdings: Holdings, iri: URIRef) -> Graph:
     """The RDF form of a resource page: its statements both ways, its relationship nodes, their citations and
     sources, and the labels of everything linked; of a hub's relationship nodes, those its page shows."""
     reach = _reach(holdings, iri, RELATION_CAP)
+    triples: set[tuple[Node, Node, Node]] = {(iri, p, o) for p, o in reach.outgoing}
+    triples |= {(s, p, iri) for s, p in reach.incoming}
+    triples |= {(node, p, o) for node, statements in reach.statements.items() for p, o in statements}
+    triples |= {(x, p, o) for _, x, p, o in rows_for(holdings, "cited", "node", [iri, *reach.statements])}
+    linked = {t for triple in triples for t in triple if isinstance(t, URIRef)}
+    triples |= set(rows_for(holdings, "label-statements", "s", linked))  # type: ignore[arg-type]
     graph = Graph()
-    for p, o in reach.outgoing:
-        graph.add((iri, p, o))
-    for s, p in reach.incoming:
-        graph.add((s, p, iri))
-    for node, statements in reach.statements.items():
-        for p, o in statements:
-            graph.add((node, p, o))
-    for _, x, p, o in rows_for(holdings, "cited", "node", [iri, *reach.statements]):
-        graph.add((x, p, o))  # type: ignore[arg-type]
-    linked = {t for triple in graph for t in triple if isinstance(t, URIRef)}
-    for s, p, label in rows_for(holdings, "label-statements", "s", linked):
-        graph.add((s, p, label))  # type: ignore[arg-type]
+    # in a fixed order: writers that keep the order of insertion (RDF/XML) write the same bytes every time
+    for triple in sorted(triples, key=lambda t: tuple(_term_key(x) for x in t)):
+        graph.add(triple)  # type: ignore[arg-type]
     return graph
 
 
