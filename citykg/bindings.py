@@ -196,11 +196,10 @@ def values_block(rows: Sequence[Mapping[str, Node]], variables: Sequence[str]) -
     if not variables:
         return ""
     head = "(" + " ".join(f"?{name}" for name in variables) + ")"
-    lines: list[str] = []
+    lines: dict[str, None] = {}  # in order, each once (a set beside a list: thousands of rows stay linear)
     for row in rows:
         line = "(" + " ".join(term_text(row[name]) if name in row else "UNDEF" for name in variables) + ")"
-        if line not in lines:
-            lines.append(line)
+        lines[line] = None
     return f"VALUES {head} {{ {' '.join(lines)} }}"
 
 

@@ -40,7 +40,9 @@ def to_turtle(graph: Graph, base: str | None = None) -> bytes:
 def native_store(graph: Graph):  # -> pyoxigraph.Store | None
     """The pyoxigraph store behind an oxrdflib-backed graph, or None for rdflib's own stores."""
     store = graph.store
-    return store._inner if type(store).__name__ == "OxigraphStore" else None
+    # subclasses too (quadstore.PlainStringStore, the server's and the build's view of a store), by name: no
+    # import of oxrdflib for rdflib's own stores
+    return store._inner if any(c.__name__ == "OxigraphStore" for c in type(store).__mro__) else None
 
 
 def _sorted_byte_lines(lines: list[bytes], *, unique: bool) -> bytes:

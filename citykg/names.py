@@ -116,14 +116,22 @@ def names_of(dataset, base: str, version: int = 0) -> Names:  # type: ignore[no-
     (the server's generation, which changes with every update)."""
     key = (id(dataset), version)
     if key not in _CACHE:
+        from citykg.export import native_store
         from citykg.projection.whole import load_query
         from citykg.queries import run
 
-        rows = run(dataset, load_query("names"))
-        pairs = [
-            (str(r.resource), str(r.name), getattr(r.name, "language", None), str(r.relation).lower() == "true")
-            for r in rows
-        ]
+        inner = native_store(dataset)
+        if inner is not None:  # Oxigraph's own terms, never converted to rdflib's (a million triples: ~5x faster)
+            text = load_query("names").text
+            pairs = [
+                (r[0].value, r[1].value, r[1].language, r[2].value == "true")
+                for r in inner.query(text, use_default_graph_as_union=True)
+            ]
+        else:
+            pairs = [
+                (str(r.resource), str(r.name), getattr(r.name, "language", None), str(r.relation).lower() == "true")
+                for r in run(dataset, load_query("names"))
+            ]
         _CACHE.clear()
         names = Names.from_rows(pairs, base)
         names.exists = lambda iri: (URIRef(iri), None, None) in dataset

@@ -57,7 +57,8 @@ def relations(r: Reader, subject: URIRef, focus: URIRef) -> list[tuple[URIRef, s
 
 
 def milestones_of(r: Reader, node: URIRef) -> list[Milestone]:
-    return [milestone(r, event) for event in set(r.ds.subjects(CKG.milestoneOf, node))]
+    # in IRI order: reading a milestone numbers its sources, and a set's order changes with Python's hash seed
+    return [milestone(r, event) for event in sorted(set(r.ds.subjects(CKG.milestoneOf, node)), key=str)]
 
 
 def milestone(r: Reader, event: URIRef) -> Milestone:
@@ -161,7 +162,10 @@ def build_profile(dataset, subject: URIRef, focus: URIRef | None, *, lang: str =
         event = r.value(part, CKG.event)
         if event is not None:
             others.add(event)
-    events = sorted((milestone(r, e) for e in others if str(e) not in milestone_iris), key=lambda m: (m.sort, m.label))
+    events = sorted(
+        (milestone(r, e) for e in sorted(others, key=str) if str(e) not in milestone_iris),
+        key=lambda m: (m.sort, m.label),
+    )
     shared, note = _shared(r, dataset, subject, focus, lang, base)
     kind = r.value(subject, RDF.type)
     return Profile(

@@ -79,7 +79,7 @@ async def page(request: Request) -> Response:
     iri = _iri(request, request.path_params["path"])
     if not request.path_params["path"] or not exists(state.holdings, iri):
         return not_found(request, str(iri))
-    return resource_page(request, iri, await state.views.has_node(str(iri)))
+    return resource_page(request, iri, await state.views.drawable(str(iri)))
 
 
 async def data(request: Request) -> Response:
@@ -118,7 +118,7 @@ async def any_resource(request: Request) -> Response:
     except NotAcceptable as exc:
         return problem(request, exc.status, str(exc))
     if fmt == "html":
-        response = resource_page(request, iri, await state.views.has_node(text))
+        response = resource_page(request, iri, await state.views.drawable(text))
         response.headers["Vary"] = "Accept, Accept-Language"
         return response
     return rdf_response(request, iri, fmt, {"Vary": "Accept"})

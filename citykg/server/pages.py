@@ -34,6 +34,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DATES = frozenset({XSD.date, XSD.gYear, XSD.gYearMonth})
 ONTOLOGY_NS = str(CKG)
 OUR_NAMESPACES = (ONTOLOGY_IRI, str(CKGV))
+#: Links remembered per generation of the data.
+HREF_CACHE = 100_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,17 @@ class TermView:
     external: str | None = None
     lang: str | None = None
     datatype: str | None = None
+
+
+def _subject(holdings, iri: URIRef) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``iri`` is the subject of a statement: one look-up in the store's index."""
+    import pyoxigraph as ox
+
+    try:
+        node = ox.NamedNode(str(iri))
+    except ValueError:
+        return False
+    return any(True for _ in holdings.store.quads_for_pattern(node, None, None, None))
 
 
 def example_text(query: NamedQuery, lang: str, base: str, focus: URIRef | None) -> str:
@@ -70,6 +83,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self._codes: tuple[int, Codes] | None = None
+        self._hrefs: tuple[int, dict[URIRef, str | None]] = (-1, {})
 
     # -- language and links ----------------------------------------------------------------------------------
     def language(self, request: Request) -> tuple[str, bool]:
@@ -79,9 +93,21 @@ class Pages:
         return preferred_language(request.headers.get("accept-language"), i18n.LANGUAGES, i18n.DEFAULT), False
 
     def page_href(self, iri: Node) -> str | None:
-        """The local page of an IRI, or None when the server knows nothing about it."""
+        """The local page of an IRI, or None when the server knows nothing about it (remembered per generation
+        of the data: a hub's page links the same classes and concepts thousands of times)."""
         if not isinstance(iri, URIRef):
             return None
+        generation = self.state.holdings.generation
+        if self._hrefs[0] != generation:
+            self._hrefs = (generation, {})
+        hrefs = self._hrefs[1]
+        if iri not in hrefs:
+            if len(hrefs) >= HREF_CACHE:
+                hrefs.clear()
+            hrefs[iri] = self._page_href(iri)
+        return hrefs[iri]
+
+    def _page_href(self, iri: URIRef) -> str | None:
         prefix = self.state.settings.prefix
         text = str(iri)
         base = self.state.holdings.base
@@ -96,7 +122,7 @@ class Pages:
         if text.startswith(ONTOLOGY_NS):
             return prefix + "/ontology#" + quote(text[len(ONTOLOGY_NS) :], safe="-._~")
         holdings = self.state.holdings
-        if (iri, None, None) in holdings.dataset or text.startswith(base) or holdings.holds(iri):
+        if text.startswith(base) or holdings.holds(iri) or _subject(holdings, iri):
             return prefix + "/resource?" + urlencode({"iri": text})
         return None
 
@@ -157,14 +183,22 @@ class Pages:
             path = "/" + raw.decode("latin-1").lstrip("/")  # never "//host/…": a link to another host
             return prefix + path + "?" + urlencode(pairs)
 
+        views: dict[Node | None, TermView] = {}  # per page: the same predicates and classes recur on every row
+
+        def view(node: Node | None) -> TermView:
+            found = views.get(node)
+            if found is None:
+                found = views[node] = self.view(node, lang)
+            return found
+
         return {
             "lang": lang,
             "languages": i18n.LANGUAGES,
             "t": lambda key, **kw: i18n.text(key, lang, **kw),
             "url": url,
             "switch": switch,
-            "view": lambda node: self.view(node, lang),
-            "label": lambda node: self.view(node, lang).text,
+            "view": view,
+            "label": lambda node: view(node).text,
             "prefix": prefix,
             "endpoint": state.endpoint,
             "void_url": state.settings.url("/.well-known/void"),

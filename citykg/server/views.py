@@ -24,15 +24,17 @@ import gzip
 import hashlib
 import sys
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import rdflib.plugins.sparql.processor  # noqa: F401 - imported before the workers fork (see above)
+from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from citykg.errors import UsageError
+from citykg.projection import project_around, select
 from citykg.server.cache import LRU
 from citykg.server.dumps import _accepts_gzip
 from citykg.server.responses import problem
@@ -69,6 +71,15 @@ LISTS = ("kinds", "classes")
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 #: How many documents may be generated at the same time (each is CPU-bound Python holding the GIL).
 CONCURRENT = 2
+#: Above this many triples a view of everything is refused (it would take the server minutes and its pages
+#: hundreds of MB): a focused view (``focus`` and ``depth``; the map: its focus city) is projected from the
+#: neighbourhood alone (citykg.projection.project_around), as ``citykg view --focus … --depth …`` does.
+WHOLE_LIMIT = 300_000
+#: Above WHOLE_LIMIT, a resource with more statements pointing at it is not drawn with its neighbourhood (a
+#: hub's ego network at 1M triples: ~7,000 nodes, half a minute to project, 5 MB of page); its page lists it.
+NEIGHBOURHOOD_LIMIT = 100
+#: Neighbourhood projections kept per generation (an ego network is asked for by every resource page).
+SCOPED_ENTRIES = 64
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,7 @@ class Views:
             max_entry=24 * 1024 * 1024,
         )
         self._projection: tuple[int, Projection] | None = None
+        self.scoped = LRU(max_entries=SCOPED_ENTRIES, max_bytes=max(8, cache_mb) * 1024 * 1024)
         self._inflight: dict[Hashable, asyncio.Future] = {}
         self._data_lock: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -107,7 +119,48 @@ class Views:
 
     def clear(self) -> None:
         self.cache.clear()
+        self.scoped.clear()
         self._projection = None
+
+    def too_large(self) -> bool:
+        """Whether the data is too large for a view of everything (see WHOLE_LIMIT)."""
+        cached = self._projection
+        if cached is not None and cached[0] == self.state.holdings.generation:
+            return False  # projected already (an earlier, smaller generation or a test): no cost to draw it
+        return self.state.holdings.triple_count() > WHOLE_LIMIT
+
+    def crowded(self, iri: str) -> int | None:
+        """How many statements point at ``iri`` when that is too many to draw its neighbourhood (at scale)."""
+        if not self.too_large():
+            return None
+        rows = self.state.holdings.select("degree", o=URIRef(iri))
+        count = int(rows[0][0]) if rows else 0  # type: ignore[arg-type]
+        return count if count > NEIGHBOURHOOD_LIMIT else None
+
+    async def drawable(self, iri: str) -> bool:
+        """Whether a resource page embeds the ego network of ``iri``: it is drawn, and not a hub at scale."""
+        return await self.has_node(iri) and await run_in_threadpool(self.crowded, iri) is None
+
+    async def around(self, focus: str, depth: int) -> Projection | None:
+        """The projection of the depth-``depth`` neighbourhood of ``focus`` (None: not a node of the network),
+        once per generation and neighbourhood, in a thread."""
+        holdings = self.state.holdings
+        key = (holdings.generation, focus, depth)
+        hit = self.scoped.get(key)
+        if hit is not None:
+            return hit[0]
+
+        async def compute() -> tuple[Projection | None]:
+            async with self.data_lock:  # an update waits until the dataset has been read
+                part = await run_in_threadpool(project_around, holdings.dataset, focus, depth)
+            return (part,)
+
+        result = await self._shared(("around", *key), compute)
+        assert isinstance(result, tuple)
+        size = 2000 * (result[0].graph.number_of_nodes() + result[0].graph.number_of_edges()) if result[0] else 200
+        if key[0] == holdings.generation:
+            self.scoped.put(key, result, size + 200)
+        return result[0]
 
     async def _shared(self, key: Hashable, compute: Callable[[], Awaitable[object]]) -> object:
         """``await compute()``, once for all requests of ``key`` in flight."""
@@ -239,23 +292,77 @@ def render(route: str, fmt: str, options: ViewOptions, proj: Projection) -> Docu
 
 def _named_focus(state, proj, options: ViewOptions, given: str | None) -> ViewOptions:  # type: ignore[no-untyped-def]
     """``focus=Schytomyr``: a label in either language (citykg.names) as the focus IRI."""
-    from dataclasses import replace
+    return replace(options, focus=proj.resolve(str(_resolve(state, options, given)), state.holdings.base, "focus"))
 
+
+def _resolve(state, options: ViewOptions, given: str | None) -> str:  # type: ignore[no-untyped-def]
+    """The focus a request names (an IRI, a path or a label in either language) as an IRI (UsageError with
+    suggestions when nothing has that name)."""
     from citykg.names import resolve
 
     holdings = state.holdings
-    iri = resolve(holdings.dataset, given or options.focus or "", holdings.base, "focus", holdings.generation)
-    return replace(options, focus=proj.resolve(str(iri), holdings.base, "focus"))
+    value = given or options.focus or ""
+    return str(resolve(holdings.dataset, value, holdings.base, "focus", holdings.generation))
+
+
+def _scope(route: str, options: ViewOptions) -> int | None:
+    """The depth of the neighbourhood a request needs, or None when it needs the whole projection: the network
+    and the timeline with a ``depth``, and the map (it draws its focus city's partnerships: depth 1)."""
+    if route == "map":
+        return 1
+    return options.depth
+
+
+async def projection_for(state, route: str, options: ViewOptions, given: str | None):  # type: ignore[no-untyped-def]
+    """The projection a view is drawn from, and its options (the focus as an IRI of the network). Up to
+    WHOLE_LIMIT triples: everything, projected once per generation. Above: the focus's neighbourhood for a
+    focused request (the same page, see citykg.projection.project_around); a view of everything is refused."""
+    views = state.views
+    if not views.too_large():
+        proj = await views.projection()
+        if options.focus and options.focus not in proj.graph:  # a name (Schytomyr), else an error with suggestions
+            options = await run_in_threadpool(_named_focus, state, proj, options, given)
+        return proj, options
+    depth = _scope(route, options)
+    if depth is None:
+        triples = state.holdings.triple_count()
+        raise UsageError(f"/{route} of the whole data ({triples:,} triples) is too large to draw", hint=_hint(route))
+    focus = options.focus or (str(state.holdings.focus) if state.holdings.focus else None)
+    if focus is None:
+        raise UsageError("the data names no focus resource", hint=_hint(route))
+    part = await _around(views, focus, depth, route)
+    if part is None and options.focus:  # a name (Schytomyr), else an error with suggestions
+        focus = await run_in_threadpool(_resolve, state, options, given)
+        part = await _around(views, focus, depth, route)
+    if part is None:
+        raise UsageError(f"focus {given or focus!r} is not a resource of the network", hint=_hint(route))
+    if route == "map":  # the map selects by focus and kinds alone: give it the neighbourhood it draws
+        part = await run_in_threadpool(select, part, focus=focus, depth=depth)
+    return part, replace(options, focus=focus) if options.focus else options
+
+
+async def _around(views: Views, focus: str, depth: int, route: str) -> Projection | None:
+    crowded = await run_in_threadpool(views.crowded, focus)
+    if crowded is not None:
+        raise UsageError(
+            f"{focus} has {crowded:,} statements pointing at it: its neighbourhood is too large to draw here",
+            hint="its resource page lists its relations; the SPARQL endpoint (/sparql) has them all",
+        )
+    return await views.around(focus, depth)
+
+
+def _hint(route: str) -> str:
+    if route == "map":
+        return "give focus= a city of the network (an IRI, a path such as city/leeds, or its name)"
+    return f"give focus= a resource of the network and depth=, e.g. /{route}?focus=city/leeds&depth=1"
 
 
 # -- handlers ------------------------------------------------------------------------------------------------------
 async def serve(request: Request, route: str) -> Response:
     state = request.app.state.citykg
     try:
-        proj = await state.views.projection()
         options, fmt = parse(route, request)
-        if options.focus and options.focus not in proj.graph:  # a name (Schytomyr), else an error with suggestions
-            options = await run_in_threadpool(_named_focus, state, proj, options, request.query_params.get("focus"))
+        proj, options = await projection_for(state, route, options, request.query_params.get("focus"))
         document = await state.views.document(route, fmt, options, proj)
     except UsageError as exc:
         return problem(request, 400, str(exc))
