@@ -9,8 +9,11 @@ partnerships between the same cities are two edges.
 
 - ``model``: the classes, relation kinds and :class:`Projection`;
 - ``rows``: the answers of the view queries as plain values, from rdflib or straight from Oxigraph;
-- ``whole``: the projection of the whole dataset (``project``) and the edge rule;
+- ``edges``: the edge rule (relationship nodes, milestones and plain links to edges), shared by all below;
+- ``whole``: the projection of the whole dataset (``project``);
 - ``scoped``: the neighbourhood of one resource, fetched hop by hop with bound queries (``project_around``);
+- ``between``: the shortest chains between two resources, searched from both ends ring by ring (``citykg path``);
+- ``network``: the lean projection ``citykg analyze`` reads (no places, citations or names);
 - ``select``: selections (focus, depth, kinds, classes) and the year filter (``visible``).
 
 The SPARQL is in ``queries/views/*.rq``.

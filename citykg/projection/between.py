@@ -18,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Graph
 
+from citykg.projection.edges import EdgeSpec, edge_keys
 from citykg.projection.model import Projection
 from citykg.projection.rows import Rows, as_text, rows_of
 from citykg.projection.scoped import _Neighbourhood, _Unscopable
@@ -25,11 +26,9 @@ from citykg.projection.whole import (
     PROV_DERIVATION,
     PROV_ENTITY,
     Answers,
-    EdgeSpec,
     _broader,
     _root,
     build,
-    edge_keys,
 )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from citykg.namespaces import CKG, CKGV
+from citykg.projection.edges import EdgeSpec, edge_specs
 from citykg.projection.model import (
     CLASS_PRIORITY,
     LINKS,
@@ -23,11 +24,9 @@ from citykg.projection.whole import (
     PROV_ENTITY,
     QUERY_NAMES,
     Answers,
-    EdgeSpec,
     _classes_of,
     _root,
     build,
-    edge_specs,
     load_query,
     project,
 )
