@@ -75,3 +75,17 @@ def test_a_failing_child_is_replaced_by_loading_in_process(out: Project, monkeyp
     assert stamp(out) == manifest["outputs"][f"{STEM}.nq"]
     assert quads_in_store(out) == len(result.store)
     assert leftovers(out) == []
+
+
+def test_chunked_load_keeps_blank_nodes_whole(tmp_path: Path) -> None:
+    """The loader works in chunks of lines; a blank node whose lines fall into different chunks stays one node."""
+    lines = [f"<urn:s{i}> <urn:p> <urn:o{i}> <urn:g> .\n" for i in range(7)]
+    lines[1] = "<urn:a> <urn:knows> _:b0 <urn:g> .\n"
+    lines[5] = '_:b0 <urn:name> "x" <urn:g> .\n'
+    nquads = tmp_path / "in.nq"
+    nquads.write_text("".join(sorted(lines)), encoding="utf-8")
+    stores.load_folder(nquads, tmp_path / "store", chunk=2)
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == 7
+    found = store.query('SELECT ?n WHERE { GRAPH ?g { <urn:a> <urn:knows> ?b . ?b <urn:name> ?n } }')
+    assert [row[0].value for row in found] == ["x"]
