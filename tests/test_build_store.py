@@ -87,5 +87,5 @@ def test_chunked_load_keeps_blank_nodes_whole(tmp_path: Path) -> None:
     stores.load_folder(nquads, tmp_path / "store", chunk=2)
     store = ox.Store.read_only(str(tmp_path / "store"))
     assert len(store) == 7
-    found = store.query('SELECT ?n WHERE { GRAPH ?g { <urn:a> <urn:knows> ?b . ?b <urn:name> ?n } }')
+    found = store.query("SELECT ?n WHERE { GRAPH ?g { <urn:a> <urn:knows> ?b . ?b <urn:name> ?n } }")
     assert [row[0].value for row in found] == ["x"]
