@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from citykg.server import workers
+from citykg.server import framing
 from citykg.server.workers import Pool
 
 
@@ -91,17 +91,17 @@ class Answer:
     note: str
 
 
-@pytest.mark.parametrize("body_size", [0, 10, workers.SMALL, workers.SMALL + 1, 3 * workers.SMALL + 7])
-@pytest.mark.parametrize("note_size", [1, workers.SMALL + 1])
+@pytest.mark.parametrize("body_size", [0, 10, framing.SMALL, framing.SMALL + 1, 3 * framing.SMALL + 7])
+@pytest.mark.parametrize("note_size", [1, framing.SMALL + 1])
 def test_one_message_each_way_carries_any_size(body_size: int, note_size: int) -> None:
     """The framing: small messages joined into one send, a large body after the pickle (read into its own
     buffer, handed on as a view), a large pickle in a buffer of its size; all arrive as sent."""
     body = bytes(range(256)) * (body_size // 256) + b"z" * (body_size % 256)
     answer = Answer(body, "n" * note_size)
-    parts = workers._frame(answer)
+    parts = framing.frame(answer)
     if body_size <= 10 and note_size == 1:
         assert len(parts) == 1  # header and pickle in one send
-    if body_size > workers.SMALL:
+    if body_size > framing.SMALL:
         assert parts[-1] is body  # the body's own bytes, not a copy inside the pickle
     here, there = socket.socketpair()
     here.setblocking(False)
@@ -117,19 +117,19 @@ def test_one_message_each_way_carries_any_size(body_size: int, note_size: int) -
 
 def _receive_now(sock: socket.socket):  # type: ignore[no-untyped-def]
     async def receive():  # type: ignore[no-untyped-def]
-        return await workers._receive(asyncio.get_running_loop(), sock)
+        return await framing.receive(asyncio.get_running_loop(), sock)
 
     return asyncio.run(receive())
 
 
 def test_a_task_is_read_whole_by_the_worker() -> None:
     here, there = socket.socketpair()
-    for size in (5, workers.SMALL + 5):
-        for part in workers._frame(("task", "t" * size)):
+    for size in (5, framing.SMALL + 5):
+        for part in framing.frame(("task", "t" * size)):
             here.sendall(part)
-        assert pickle.loads(workers._recv_message(there)) == ("task", "t" * size)
+        assert pickle.loads(framing.recv_message(there)) == ("task", "t" * size)
     here.close()
-    assert workers._recv_message(there) is None  # the server went away
+    assert framing.recv_message(there) is None  # the server went away
     there.close()
 
 

@@ -38,6 +38,7 @@ from citykg.projection import project_around, select
 from citykg.server.cache import LRU
 from citykg.server.dumps import _accepts_gzip
 from citykg.server.responses import problem
+from citykg.server.viewparams import parse
 from citykg.views.mapview import map_html, map_svg
 from citykg.views.network import network_html
 from citykg.views.options import ViewOptions
@@ -45,28 +46,6 @@ from citykg.views.projection import Projection, project
 from citykg.views.render import page_csp
 from citykg.views.timeline import timeline_html, timeline_svg
 
-#: The query parameters of each route: the options of its command (underscored), and ``format``.
-SELECTION = ("focus", "depth", "kinds", "classes")
-PARAMETERS: dict[str, tuple[str, ...]] = {
-    "view": (
-        *SELECTION,
-        "as_of",
-        "lang",
-        "size_by",
-        "cluster",
-        "physics",
-        "layout_threshold",
-        "edge_labels",
-        "show_undated",
-        "unfold",
-        "isolated",
-        "embed",
-    ),
-    "map": ("focus", "kinds", "as_of", "lang", "format"),
-    "timeline": (*SELECTION, "since", "until", "lang", "format"),
-}
-FORMATS: dict[str, tuple[str, ...]] = {"view": ("html",), "map": ("html", "svg"), "timeline": ("html", "svg")}
-LISTS = ("kinds", "classes")
 #: A static SVG holds no script: it may use its own inline styles and nothing else.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 #: How many documents may be generated at the same time (each is CPU-bound Python holding the GIL).
@@ -236,37 +215,6 @@ class Views:
         if key[0] == self.state.holdings.generation:
             self.cache.put(key, document, len(document.body) + len(document.packed) + 200)
         return document
-
-
-# -- parameters ----------------------------------------------------------------------------------------------------
-def parse(route: str, request: Request) -> tuple[ViewOptions, str]:
-    """The options and format a request asks for (``UsageError`` for anything the command would refuse)."""
-    state = request.app.state.citykg
-    allowed = PARAMETERS[route]
-    params: dict[str, str] = {}  # as the request spells the names (as-of or as_of), for the messages
-    spelt: dict[str, str] = {}
-    for raw_name, value in request.query_params.multi_items():
-        name = raw_name.strip().replace("-", "_")
-        if name not in allowed:
-            raise UsageError(
-                f"unknown parameter {raw_name[:60]!r} for /{route}",
-                hint="use " + ", ".join(n.replace("_", "-") for n in allowed),
-            )
-        if name in spelt and name in LISTS:
-            params[spelt[name]] += "," + value
-        elif name in spelt:
-            raise UsageError(f"the parameter {raw_name!r} is given more than once")
-        else:
-            spelt[name] = raw_name.strip()
-            params[spelt[name]] = value
-    fmt = (params.pop(spelt["format"]) if "format" in spelt else "html").strip().lower() or "html"
-    if fmt not in FORMATS[route]:
-        raise UsageError(f"/{route} does not offer format={fmt[:20]!r}", hint="use " + " or ".join(FORMATS[route]))
-    options = ViewOptions.from_params(params, state.holdings.base)
-    if route == "timeline" and options.until is not None and options.until < options.since:
-        raise UsageError(f"until={options.until} is before since={options.since}")
-    link = state.settings.prefix + "/resource?iri={iri}&" + urlencode({"lang": options.lang})
-    return options.with_(link_template=link), fmt
 
 
 def render(route: str, fmt: str, options: ViewOptions, proj: Projection) -> Document:
