@@ -27,9 +27,9 @@ class LazyGroup(click.Group):
         "path": "citykg.views.commands:path",
         "shared": "citykg.views.commands:shared",
         "profile": "citykg.profile.command:profile",
-        "push": "citykg.remote.commands:push",
-        "reconcile": "citykg.remote.commands:reconcile",
-        "enrich": "citykg.remote.commands:enrich",
+        "push": "citykg.remotecommands:push",
+        "reconcile": "citykg.remotecommands:reconcile",
+        "enrich": "citykg.remotecommands:enrich",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

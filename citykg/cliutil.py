@@ -1,6 +1,6 @@
 """What every command module shares: the click context (project and store choice) and the error wrapper.
 
-A module of its own so that command modules (citykg.remote.commands, citykg.server.command, …) need not
+A module of its own so that command modules (citykg.remotecommands, citykg.server.command, …) need not
 import citykg.cli, which imports them lazily.
 """
 

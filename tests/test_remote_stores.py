@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from citykg.queries import Catalogue, adhoc
-from citykg.remote.commands import push as push_command
 from citykg.remote.endpoint import Endpoint, run_remote
 from citykg.remote.errors import AuthError, PushFailed, RemoteError
 from citykg.remote.push import count_triples, push, staging_graph
+from citykg.remotecommands import push as push_command
 from citykg.results import render
 
 pytest.register_assert_rewrite("remote_conftest")

@@ -14,10 +14,10 @@ from rdflib.namespace import PROV, RDFS
 
 from citykg.build import check
 from citykg.namespaces import CKG, GEO, SCHEMA, WDT
-from citykg.remote.commands import enrich as enrich_command
-from citykg.remote.commands import reconcile as reconcile_command
 from citykg.remote.enrich import default_output, enrich, parse_point, render_turtle
 from citykg.remote.reconcile import dates_agree, reconcile, wikidata_date
+from citykg.remotecommands import enrich as enrich_command
+from citykg.remotecommands import reconcile as reconcile_command
 from citykg.sources import load_sources, source_files
 
 pytest.register_assert_rewrite("remote_conftest")
