@@ -7,9 +7,8 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
 from citykg.projection import Projection, local_name
+from citykg.projection.between import shortest_nodes
 from citykg.projection.words import RELATION_LABELS, REPORT_WORDS, STATUS_LABELS, pick
 
 # --------------------------------------------------------------------------------------------------------
@@ -47,37 +46,6 @@ def shortest_chain(proj: Projection, start: str, end: str) -> Chain | None:
         forward, key, data = min(options, key=lambda o: (_hop_rank(o[2]), not o[0], o[1]))
         hops.append(Hop(a, b, forward, key, data))
     return Chain(start, end, nodes, hops)
-
-
-def shortest_nodes(graph: nx.MultiDiGraph, start: str, end: str) -> list[str] | None:
-    """The resources of a shortest chain from ``start`` to ``end`` (None: unconnected). Of several equally short
-    chains, the one found by walking back from ``end``, each step to the smallest IRI one relation nearer to
-    ``start``: so the answer depends neither on the order of the graph (networkx's undirected view lists
-    neighbours in the order of a set, which changes from run to run) nor on how much of the graph beyond the
-    chains is known (citykg.projection.between finds the same chain without projecting the whole graph)."""
-    if start not in graph or end not in graph:
-        raise nx.NodeNotFound(f"{start if start not in graph else end} is not in the graph")
-    succ, pred = graph.succ, graph.pred
-    distance = {start: 0}
-    ring = [start]
-    while ring and end not in distance:
-        following = []
-        for node in ring:
-            step = distance[node] + 1
-            for neighbours in (succ[node], pred[node]):
-                for other in neighbours:
-                    if other not in distance:
-                        distance[other] = step
-                        following.append(other)
-        ring = following
-    if end not in distance:
-        return None
-    nodes = [end]
-    while nodes[-1] != start:
-        here = nodes[-1]
-        nearer = distance[here] - 1
-        nodes.append(min(o for ns in (succ[here], pred[here]) for o in ns if distance.get(o) == nearer))
-    return nodes[::-1]
 
 
 def _hop_rank(data: Mapping[str, object]) -> int:

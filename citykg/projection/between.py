@@ -1,7 +1,7 @@
 """The part of the projection that holds the shortest chains between two resources (``citykg path`` on a large
 graph): a breadth-first search from both ends at once, each step fetching the relations of one ring with bound
 queries (the edge rule and the fetching of citykg.projection.scoped), until the two searches meet; then the
-dates, states, sources and names of what lies on the chain. ``shortest_nodes`` (citykg.chains) picks the same
+dates, states, sources and names of what lies on the chain. ``shortest_nodes`` picks the same
 chain on the part as on the whole projection.
 
 Why the part holds every shortest chain: after expanding ``ra`` rings around A and ``rb`` around B (every
@@ -12,7 +12,7 @@ distances are never shorter; along the chains they are the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
@@ -85,7 +85,7 @@ class _Between(_Neighbourhood):
         radius = {start: 1, end: 1}  # rings expanded around each end
         while True:
             specs, graph = self.network()
-            near = {side: _distances(graph, side) for side in (start, end)}
+            near = {side: ring_distances(graph, side) for side in (start, end)}
             if any(
                 d <= radius[start] and near[end].get(n, radius[end] + 1) <= radius[end] for n, d in near[start].items()
             ):
@@ -99,8 +99,6 @@ class _Between(_Neighbourhood):
         return self._part(specs, graph, start, end)
 
     def _part(self, specs: list[EdgeSpec], graph: nx.DiGraph, start: str, end: str) -> Projection:
-        from citykg.chains import shortest_nodes
-
         nodes = shortest_nodes(graph, start, end) if start != end else [start]
         steps = {frozenset(pair) for pair in zip(nodes or (), (nodes or ())[1:], strict=False)}
         on_chain = [s for s in specs if frozenset((s.source, s.target)) in steps]
@@ -128,12 +126,13 @@ class _Between(_Neighbourhood):
         return build(answers, self.root)
 
 
-def _distances(graph: nx.DiGraph, origin: str) -> Mapping[str, int]:
-    """How many relations (whatever their direction) each resource of ``graph`` is from ``origin``."""
+def ring_distances(graph: nx.DiGraph, origin: str, until: str | None = None) -> dict[str, int]:
+    """How many relations (whatever their direction) each resource of ``graph`` is from ``origin``, found ring by
+    ring; with ``until``, only as far as the ring that reaches it."""
     succ, pred = graph.succ, graph.pred
     distance = {origin: 0}
     ring = [origin]
-    while ring:
+    while ring and until not in distance:
         following = []
         for node in ring:
             step = distance[node] + 1
@@ -144,3 +143,23 @@ def _distances(graph: nx.DiGraph, origin: str) -> Mapping[str, int]:
                         following.append(other)
         ring = following
     return distance
+
+
+def shortest_nodes(graph: nx.MultiDiGraph, start: str, end: str) -> list[str] | None:
+    """The resources of a shortest chain from ``start`` to ``end`` (None: unconnected). Of several equally short
+    chains, the one found by walking back from ``end``, each step to the smallest IRI one relation nearer to
+    ``start``: so the answer depends neither on the order of the graph (networkx's undirected view lists
+    neighbours in the order of a set, which changes from run to run) nor on how much of the graph beyond the
+    chains is known (``project_between`` finds the same chain without projecting the whole graph)."""
+    if start not in graph or end not in graph:
+        raise nx.NodeNotFound(f"{start if start not in graph else end} is not in the graph")
+    distance = ring_distances(graph, start, end)
+    succ, pred = graph.succ, graph.pred
+    if end not in distance:
+        return None
+    nodes = [end]
+    while nodes[-1] != start:
+        here = nodes[-1]
+        nearer = distance[here] - 1
+        nodes.append(min(o for ns in (succ[here], pred[here]) for o in ns if distance.get(o) == nearer))
+    return nodes[::-1]
