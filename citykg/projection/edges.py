@@ -10,7 +10,10 @@ from collections.abc import Container, Iterable, Mapping
 from typing import NamedTuple
 
 from citykg.projection.model import LINKS, TYPE_GROUP, _ancestors, local_name
-from citykg.projection.rows import Lit, Row, as_text
+from citykg.projection.rows import Lit, Row, Rows, Value, as_text
+from citykg.queries import NamedQuery
+
+PARTNERSHIP, MILESTONE = Lit("partnership"), Lit("milestone")
 
 
 class EdgeSpec(NamedTuple):
@@ -120,3 +123,41 @@ def edge_specs(
             )
         )
     return out
+
+
+def relations_from_edges(rows: Iterable[Row]) -> list[Row]:
+    """The rows of relations.rq from those of edges.rq (less a partner paired with itself, which is no edge):
+    each partnership with every ordered pair of its partners and each of its kinds, each milestone with every
+    partner of its partnership. Oxigraph pairs the partners in the store slowly (a self-join; on the 1M-triple
+    world relations.rq takes 2.8 s for 178,596 rows, edges.rq 1.1 s for 121,090, the pairing here 0.1 s)."""
+    partners: dict[Value, set[Value]] = defaultdict(set)
+    kinds: dict[Value, set[Value]] = defaultdict(set)
+    milestones: list[tuple[Value, Value]] = []
+    out: list[Row] = []
+    for row in rows:
+        rel, kind, source, target, qualifier = row
+        kind = as_text(kind)
+        if kind == "partner":
+            partners[rel].add(target)
+        elif kind == "kind":
+            kinds[rel].add(qualifier)
+        elif kind == "milestone":
+            milestones.append((source, rel))
+        else:
+            out.append(row)
+    for rel, qualifiers in kinds.items():
+        ends = partners.get(rel, ())
+        out.extend((rel, PARTNERSHIP, a, b, q) for a in ends for b in ends if a != b for q in qualifiers)
+    for event, rel in milestones:
+        out.extend((rel, MILESTONE, event, partner, None) for partner in partners.get(rel, ()))
+    return out
+
+
+def whole_relations(edges: NamedQuery):
+    """The whole answer of relations.rq from that of ``edges`` (edges.rq), for ``Rows.rows(…, whole=…)``."""
+
+    def make(source: Rows) -> tuple[list[str], list[Row]]:
+        names, rows = source.whole(edges)
+        return names, relations_from_edges(rows)
+
+    return make

@@ -16,7 +16,7 @@ RdflibRows).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -49,6 +49,8 @@ class BlankId(str):
 #: One value of a row: an IRI (str), a blank node (BlankId), a literal (Lit) or unbound (None).
 Value = str | Lit | None
 Row = tuple[Value, ...]
+#: Computes a query's whole answer (variables, rows) from a row source, e.g. from the answers of other queries.
+Whole = Callable[["Rows"], tuple[list[str], list[Row]]]
 
 
 def as_text(value: Value) -> str | None:
@@ -96,23 +98,32 @@ class Rows:
         self.read_whole: set[str] = set()
 
     def rows(
-        self, query: NamedQuery, var: str | None = None, iris: Iterable[str] | None = None, *, share: float = 0.0
+        self,
+        query: NamedQuery,
+        var: str | None = None,
+        iris: Iterable[str] | None = None,
+        *,
+        share: float = 0.0,
+        whole: Whole | None = None,
     ) -> list[Row]:
         """All rows of ``query``; with ``var``, only those where ``?var`` is one of ``iris`` (IRIs). ``share``:
-        from what share of the store's typed resources on the whole answer is cheaper than a restricted one."""
+        from what share of the store's typed resources on the whole answer is cheaper than a restricted one.
+        ``whole``: computes the whole answer (variables, rows) where the query itself is slower (see
+        :meth:`whole`)."""
         if var is None:
-            return list(self.whole(query)[1])
+            return list(self.whole(query, whole)[1])
         wanted = set(iris or ())
         if query.text in self._whole or self._prefer_whole(len(wanted), share):
-            names, rows = self.whole(query)
+            names, rows = self.whole(query, whole)
             column = names.index(var)
             return [row for row in rows if row[column] in wanted]
         return self._restricted(query, var, wanted)
 
-    def whole(self, query: NamedQuery) -> tuple[list[str], list[Row]]:
-        """The variables and rows of the whole answer (computed once)."""
+    def whole(self, query: NamedQuery, make: Whole | None = None) -> tuple[list[str], list[Row]]:
+        """The variables and rows of the whole answer (computed once): by ``make`` where given (the same rows
+        from other queries' answers, e.g. relations.rq from edges.rq), else by the query."""
         if query.text not in self._whole:
-            self._whole[query.text] = self._run(query)
+            self._whole[query.text] = make(self) if make is not None else self._run(query)
             self.read_whole.add(query.name)
         return self._whole[query.text]
 

@@ -27,6 +27,7 @@ from citykg.projection.whole import (
     _classes_of,
     _root,
     build,
+    derived,
     load_query,
     project,
 )
@@ -88,6 +89,7 @@ class _Neighbourhood:
     def __init__(self, source: Rows, queries: Path | None, root: str | None) -> None:
         self.source = source
         self.query = {name: load_query(name, queries) for name in QUERY_NAMES}
+        self.derived = {name: derived(name, queries) for name in QUERY_NAMES}
         self.root = root
         self.nodes: list[Row] = []
         self.node_set: set[str] = set()
@@ -103,7 +105,9 @@ class _Neighbourhood:
         if any(isinstance(iri, BlankId) for iri in wanted):
             raise _Unscopable
         done.update(wanted)
-        return self.source.rows(self.query[name], var, wanted, share=WHOLE_SHARE[name]) if wanted else []
+        if not wanted:
+            return []
+        return self.source.rows(self.query[name], var, wanted, share=WHOLE_SHARE[name], whole=self.derived[name])
 
     def check(self, iris: Iterable[str | None]) -> None:
         """Learn which of these are drawn as nodes (blank nodes never are: nodes.rq keeps IRIs only)."""

@@ -12,8 +12,7 @@ import networkx as nx
 from rdflib import Graph
 
 from citykg.errors import UsageError
-from citykg.namespaces import CKG, SCHEMA
-from citykg.projection.edges import EdgeSpec, edge_keys, edge_specs
+from citykg.projection.edges import EdgeSpec, edge_keys, edge_specs, whole_relations
 from citykg.projection.model import (
     CLASS_PRIORITY,
     CONFIDENCE,
@@ -28,7 +27,7 @@ from citykg.projection.model import (
     local_name,
     year_of,
 )
-from citykg.projection.rows import Lit, Row, Value, as_text, first, order_key, rows_of
+from citykg.projection.rows import Lit, Row, Value, Whole, as_text, first, order_key, rows_of
 from citykg.queries import NamedQuery, parse_header
 from citykg.store import focus_resource
 
@@ -83,8 +82,16 @@ def project(dataset: Graph, *, queries: Path | None = None, focus: str | None = 
     On the Oxigraph store the queries run on pyoxigraph directly and their terms are read as plain values
     (citykg.views.rows); on rdflib's store rdflib runs them. Both give the same projection."""
     source = rows_of(dataset)
-    answers = Answers(**{name: source.rows(load_query(name, queries)) for name in QUERY_NAMES})
+    answers = Answers(
+        **{name: source.rows(load_query(name, queries), whole=derived(name, queries)) for name in QUERY_NAMES}
+    )
     return build(answers, _root(dataset, focus))
+
+
+def derived(name: str, queries: Path | None = None) -> Whole | None:
+    """How the whole answer of the view query ``name`` is computed where not by the query itself (relations.rq:
+    from edges.rq, three times faster on Oxigraph)."""
+    return whole_relations(load_query("edges", queries)) if name == "relations" else None
 
 
 def build(answers: Answers, root: str | None) -> Projection:
@@ -260,45 +267,46 @@ def _add_places(graph: nx.MultiDiGraph, rows: Iterable[Row]) -> None:
             graph.nodes[place]["iso"] = codes[0]
 
 
-PROV_DERIVATION = "http://www.w3.org/ns/prov#qualifiedDerivation"
-PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-CKG_CITATION = str(CKG.Citation)
-CKG_SOURCE = str(CKG.Source)
-CKG_QUOTE = str(CKG.quote)
-CKG_CONFIDENCE = str(CKG.confidence)
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
-SCHEMA_URL = str(SCHEMA.url)
-DCTERMS_TITLE = "http://purl.org/dc/terms/title"
+#: The codes of citations.rq's ?property (short literals: Oxigraph returns them without a string lookup).
+#: ``PROV_DERIVATION`` and ``PROV_ENTITY`` are what a row holds for prov:qualifiedDerivation and prov:entity.
+PROV_DERIVATION = Lit("derivation")
+PROV_ENTITY = Lit("entity")
+IS_CITATION = Lit("Citation")
+IS_SOURCE = Lit("Source")
+CKG_QUOTE = Lit("quote")
+CKG_CONFIDENCE = Lit("confidence")
+RDFS_COMMENT = Lit("comment")
+SCHEMA_URL = Lit("url")
+DCTERMS_TITLE = Lit("title")
 
 
 def _citations(rows: Iterable[Row]) -> dict[str, list[Citation]]:
     """Citations per cited statement, from the one-fact-per-row answer of citations.rq."""
     cited: dict[str, set[str]] = defaultdict(set)
-    facts: dict[str, dict[str, list[Value]]] = {}
-    types: dict[str, set[str]] = defaultdict(set)
+    facts: dict[str, dict[Lit, list[Value]]] = {}
+    types: dict[str, set[Lit]] = defaultdict(set)
     for subject, prop, value in rows:
-        # (subjects and properties are IRIs or blank nodes, read as str; a blank node's label as a plain str)
+        # (subjects are IRIs or blank nodes, read as str; a blank node's label as a plain str)
         if type(subject) is not str:
             subject = str(subject)
         if prop == PROV_DERIVATION:
             cited[subject].add(value if type(value) is str else str(as_text(value)))
-        elif prop == RDF_TYPE:
-            types[subject].add(str(as_text(value)))
+        elif value is None:
+            types[subject].add(prop)  # type: ignore[arg-type]
         else:
             by_prop = facts.get(subject)
             if by_prop is None:
                 by_prop = facts[subject] = defaultdict(list)
-            by_prop[str(prop)].append(value)
+            by_prop[prop].append(value)  # type: ignore[index]
     out: dict[str, list[Citation]] = {}
     for thing, names in cited.items():
         cites = []
         for name in sorted(names):
-            fact = facts.get(name, {}) if CKG_CITATION in types.get(name, ()) else {}
+            fact = facts.get(name, {}) if IS_CITATION in types.get(name, ()) else {}
             if not fact.get(PROV_ENTITY):
                 continue
             source = str(as_text(first(fact[PROV_ENTITY])))
-            source_facts = facts.get(source, {}) if CKG_SOURCE in types.get(source, ()) else {}
+            source_facts = facts.get(source, {}) if IS_SOURCE in types.get(source, ()) else {}
             cite = Citation(source)
             urls = source_facts.get(SCHEMA_URL, [])
             cite.url = as_text(first(urls)) if urls else None
