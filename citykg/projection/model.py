@@ -4,6 +4,7 @@ and :class:`Projection` (the multigraph plus names, sources and concepts). See c
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -73,7 +74,9 @@ STATUS = {str(CKGV.active): "active", str(CKGV.dormant): "dormant", str(CKGV.end
 CONFIDENCE = {str(CKGV.high): "high", str(CKGV.medium): "medium", str(CKGV.unverified): "unverified"}
 
 
+@functools.cache
 def local_name(iri: str) -> str:
+    """The last segment of an IRI (cached: the same few kinds and qualifiers come up on every edge)."""
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
@@ -127,6 +130,10 @@ class Projection:
     #: Set by ``select`` on what it returns: the (focus, depth, kinds) it was selected with, so that selecting
     #: the same again (the command selects, then the page) returns it instead of copying it again.
     selected: tuple[str | None, int | None, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    #: What is computed from the graph for a view (``visible``, the fold), by what it was computed for: the
+    #: page's data and the command's report ask for the same (a projection's graph is not changed once built
+    #: or selected; ``select`` copies).
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False, compare=False)
 
     # -- names ---------------------------------------------------------------------------------------
     def label(self, iri: str, lang: str) -> str:

@@ -15,6 +15,8 @@ RdflibRows).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
@@ -81,6 +83,20 @@ def batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while rows are read and projected: a large view makes millions
+    of tuples, and the collector's passes over them cost a fifth of the CPU time (1M-triple world, a view of
+    15k nodes). Rows and projections hold no reference cycles, so nothing waits to be freed meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Rows:

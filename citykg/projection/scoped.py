@@ -18,7 +18,7 @@ from citykg.projection.model import (
     Projection,
     local_name,
 )
-from citykg.projection.rows import BlankId, Row, Rows, Value, as_text, rows_of
+from citykg.projection.rows import BlankId, Row, Rows, Value, as_text, collector_paused, rows_of
 from citykg.projection.whole import (
     PROV_DERIVATION,
     PROV_ENTITY,
@@ -55,13 +55,14 @@ def project_around(
     partner city's class depends on all its partnerships."""
     source = source or rows_of(dataset)
     root = _root(dataset, None)
-    try:
-        answers = _Neighbourhood(source, queries, root).collect(focus, depth)
-    except _Unscopable:
-        return None
-    if answers is None:
-        return None
-    part = build(answers, root)
+    with collector_paused():
+        try:
+            answers = _Neighbourhood(source, queries, root).collect(focus, depth)
+        except _Unscopable:
+            return None
+        if answers is None:
+            return None
+        part = build(answers, root)
     part.scope = (focus, depth)
     part.whole = lambda: project(dataset, queries=queries)
     return part

@@ -200,10 +200,24 @@ def visible(
     classes: Iterable[str] | None = None,
     show_undated: bool = False,
 ) -> Visible:
-    """What the page shows for a year (None: all years), relation groups and classes (None: all)."""
+    """What the page shows for a year (None: all years), relation groups and classes (None: all). (Computed
+    once per projection and arguments: the caller must not change what it returns.)"""
+    groups = None if groups is None else frozenset(groups)
+    classes = None if classes is None else frozenset(classes)
+    key = ("visible", year, groups, classes, show_undated)
+    if key not in proj.memo:
+        proj.memo[key] = _visible(proj, year, groups, classes, show_undated)
+    return proj.memo[key]  # type: ignore[return-value]
+
+
+def _visible(
+    proj: Projection,
+    year: int | None,
+    groups: frozenset[str] | None,
+    classes: frozenset[str] | None,
+    show_undated: bool,
+) -> Visible:
     graph = proj.graph
-    groups = None if groups is None else set(groups)
-    classes = None if classes is None else set(classes)
     focus = proj.focus if proj.focus in graph else None
 
     timed_active: set[tuple[str, str, str]] = set()

@@ -46,7 +46,15 @@ def folds(proj: Projection, options: ViewOptions) -> bool:
 
 
 def fold(proj: Projection, options: ViewOptions) -> Fold:
-    """The fold of a view: which resources start folded, into what; and whether isolated ones are hidden."""
+    """The fold of a view: which resources start folded, into what; and whether isolated ones are hidden.
+    (Computed once per projection and options: the page and the command's report ask for it.)"""
+    key = ("fold", options.depth is None, options.isolated, options.unfold)
+    if key not in proj.memo:
+        proj.memo[key] = _fold(proj, options)
+    return proj.memo[key]  # type: ignore[return-value]
+
+
+def _fold(proj: Projection, options: ViewOptions) -> Fold:
     hide_isolated = options.depth is None and not options.isolated
     if not folds(proj, options):
         return Fold({}, hide_isolated)

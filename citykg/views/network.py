@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from citykg.analytics import centrality, relation_label
 from citykg.namespaces import CKGV
+from citykg.projection.rows import collector_paused
 from citykg.views.citations import CitationTable
 from citykg.views.fold import fold
 from citykg.views.i18n import CONFIDENCE_LABELS, GROUP_LABELS, LANGUAGES, STATUS_LABELS, UI
@@ -48,11 +49,17 @@ def is_large(proj: Projection, options: ViewOptions) -> bool:
 def network_html(source: Graph | Projection, options: ViewOptions | None = None) -> str:
     """The network view as one HTML document (no external requests)."""
     options = options or ViewOptions()
-    data = network_data(selection(source, options), options)
-    title = data["title"][options.lang]
-    return page(
-        "network.html", script="network.js", lang=options.lang, title=title, data=script_json(data), embed=options.embed
-    )
+    with collector_paused():  # (a large view's data is some million small objects, none in a cycle)
+        data = network_data(selection(source, options), options)
+        title = data["title"][options.lang]
+        return page(
+            "network.html",
+            script="network.js",
+            lang=options.lang,
+            title=title,
+            data=script_json(data),
+            embed=options.embed,
+        )
 
 
 def ego_network_html(

@@ -81,34 +81,36 @@ def view(
     Examples: citykg view; citykg view --focus city/leeds --depth 1 --lang en -o leeds.html;
     citykg view --kinds twinning,membership --as-of 1970
     """
+    from citykg.projection.rows import collector_paused
     from citykg.views.fold import drawn, fold
     from citykg.views.network import network_html, selection
 
-    proj, focus_iri = load_around(ctx, focus, depth)
-    options = ViewOptions(
-        focus=focus_iri,
-        depth=depth,
-        kinds=_split(kinds),
-        classes=_split(classes),
-        as_of=as_of,
-        lang=lang,
-        size_by=size_by,
-        cluster=cluster,
-        physics=physics,
-        layout_threshold=layout_threshold,
-        edge_labels=edge_labels,
-        show_undated=show_undated,
-        unfold=unfold,
-        isolated=isolated,
-        base=ctx.project.base,
-    )
-    chosen = selection(proj, options)
-    html = network_html(chosen, options)
-    data = html.encode("utf-8")
-    target = write(output, data, "citykg-view.html")
-    counts = (len(chosen.graph), chosen.graph.number_of_edges())
-    where = f"wrote {target}" if target else "wrote the view to stdout"
-    shown = drawn(chosen, fold(chosen, options), as_of, show_undated=show_undated).counts()
+    with collector_paused():  # one pause for all the steps (see collector_paused), no collection between them
+        proj, focus_iri = load_around(ctx, focus, depth)
+        options = ViewOptions(
+            focus=focus_iri,
+            depth=depth,
+            kinds=_split(kinds),
+            classes=_split(classes),
+            as_of=as_of,
+            lang=lang,
+            size_by=size_by,
+            cluster=cluster,
+            physics=physics,
+            layout_threshold=layout_threshold,
+            edge_labels=edge_labels,
+            show_undated=show_undated,
+            unfold=unfold,
+            isolated=isolated,
+            base=ctx.project.base,
+        )
+        chosen = selection(proj, options)
+        html = network_html(chosen, options)
+        data = html.encode("utf-8")
+        target = write(output, data, "citykg-view.html")
+        counts = (len(chosen.graph), chosen.graph.number_of_edges())
+        where = f"wrote {target}" if target else "wrote the view to stdout"
+        shown = drawn(chosen, fold(chosen, options), as_of, show_undated=show_undated).counts()
     opens = f"; it opens with {shown[0]:,} nodes and {shown[1]:,} relations" if shown != counts else ""
     click.echo(
         f"{where} ({counts[0]:,} nodes, {counts[1]:,} relations{opens}, {_kb(len(data))}); open it in a browser",
