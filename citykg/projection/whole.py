@@ -18,6 +18,9 @@ from citykg.projection.model import (
     CONFIDENCE,
     POINT_TYPES,
     QUERY_DIR,
+    RDFS_LABEL,
+    SCHEMA_DESCRIPTION,
+    SKOS_PREF,
     STATUS,
     SYMMETRIC_TYPES,
     Citation,
@@ -168,12 +171,17 @@ def build(answers: Answers, root: str | None) -> Projection:
     return Projection(graph, root if root in graph else None, texts, broader, citations, title)
 
 
+#: The codes of texts.rq's ?property (short literals, see citations.rq) and the properties they stand for.
+TEXT_PROPERTIES = {"label": RDFS_LABEL, "prefLabel": SKOS_PREF, "description": SCHEMA_DESCRIPTION}
+
+
 def _texts(rows: Iterable[Row]) -> dict[str, dict[str, dict[str, str]]]:
     texts: dict[str, dict[str, dict[str, str]]] = {}
     for thing, prop, value in rows:
         if not isinstance(value, Lit):
             continue  # names and descriptions are literals
-        by_lang = texts.setdefault(str(thing), {}).setdefault(str(prop), {})
+        code = prop.value if type(prop) is Lit else str(prop)
+        by_lang = texts.setdefault(str(thing), {}).setdefault(TEXT_PROPERTIES.get(code, code), {})
         lang = value.language or ""
         if lang not in by_lang or value.value < by_lang[lang]:
             by_lang[lang] = value.value
