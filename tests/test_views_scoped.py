@@ -18,6 +18,7 @@ from citykg.config import Project, load_project
 from citykg.errors import UsageError
 from citykg.export import native_store
 from citykg.projection import Projection, load_query, project_around, select
+from citykg.projection.edges import whole_relations
 from citykg.projection.rows import Lit, OxigraphRows, RdflibRows, rows_of, value_places
 from citykg.projection.whole import QUERY_NAMES
 from citykg.store import open_dataset
@@ -233,6 +234,19 @@ def test_restricted_rows_are_those_of_the_whole_answer(graphs) -> None:
     assert len(value_places(relations.text, "from")) == 1 + relations.text.count("UNION") + 1  # WHERE and 7 branches
     places = load_query("places")
     assert len(value_places(places.text, "place")) == 3  # WHERE and both branches, not the OPTIONAL
+
+
+@pytest.mark.parametrize("name", ["dortmund", "rich"])
+@pytest.mark.parametrize("store", STORES)
+def test_relations_from_edges_are_the_rows_of_relations(graphs, name: str, store: str) -> None:
+    """The whole answer of relations.rq, computed from edges.rq (the projection's way, faster on Oxigraph), holds
+    the same rows but a partner paired with itself (no edge), whatever the order and duplicates."""
+    dataset, _ = opened(graphs, name, store)
+    source = rows_of(dataset)
+    direct = {row for row in source.rows(load_query("relations")) if row[2] != row[3] or row[1] != Lit("partnership")}
+    derived = rows_of(dataset).rows(load_query("relations"), whole=whole_relations(load_query("edges")))
+    assert set(derived) == direct
+    assert any(row[1] == Lit("partnership") for row in derived) and any(row[1] == Lit("milestone") for row in derived)
 
 
 # --- the command ------------------------------------------------------------------------------------------
