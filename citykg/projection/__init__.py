@@ -9,7 +9,8 @@ partnerships between the same cities are two edges.
 
 - ``model``: the classes, relation kinds and :class:`Projection`;
 - ``rows``: the answers of the view queries as plain values, from rdflib or straight from Oxigraph;
-- ``edges``: the edge rule (relationship nodes, milestones and plain links to edges), shared by all below;
+- ``edges``: the edge rule (relationship nodes, milestones and plain links to edges), shared by all below, and
+  relations.rq's whole answer from edges.rq's (Oxigraph pairs partners in the store slowly);
 - ``whole``: the projection of the whole dataset (``project``);
 - ``scoped``: the neighbourhood of one resource, fetched hop by hop with bound queries (``project_around``);
 - ``between``: the shortest chains between two resources, searched from both ends ring by ring (``citykg path``);
