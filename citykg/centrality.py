@@ -41,17 +41,40 @@ class Adjacency(NamedTuple):
 
 
 def adjacency(graph: nx.Graph) -> Adjacency:
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = [(index[u], index[v]) for u, v in graph.edges()]
+    return adjacency_of(nodes, [u for u, _ in pairs], [v for _, v in pairs])
+
+
+def adjacency_of(nodes: list, sources: list[int], targets: list[int]) -> Adjacency:
+    """The simple undirected graph of edges given as positions in ``nodes`` (both lists as long as the edges).
+    The matrix is canonical (sorted columns, no duplicates), so the sums over it do not depend on the order
+    the edges came in: the same graph gives the same figures to the last bit."""
     import numpy as np
     import scipy.sparse as sp
 
-    nodes = list(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64).reshape(-1, 2)
-    rows, cols = np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([pairs[:, 1], pairs[:, 0]])
+    u, v = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
+    loops = u == v
+    u, v = u[~loops], v[~loops]
     n = len(nodes)
-    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    matrix = sp.csr_matrix((np.ones(2 * len(u)), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.sort_indices()
     matrix.data[:] = 1.0  # parallel edges summed up: one per neighbour
     return Adjacency(matrix, nodes, matrix.nnz // 2)
+
+
+def components(graph: Adjacency) -> list[list]:
+    """The connected components (as networkx's weakly connected ones: direction does not matter), each a list
+    of nodes in the graph's order."""
+    from scipy.sparse.csgraph import connected_components
+
+    _, labels = connected_components(graph.matrix, directed=False)
+    parts: dict[int, list] = {}
+    for node, label in zip(graph.nodes, labels.tolist(), strict=True):
+        parts.setdefault(label, []).append(node)
+    return list(parts.values())
 
 
 def sources(nodes: list, k: int, seed: int) -> list:
