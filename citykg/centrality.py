@@ -92,35 +92,57 @@ def betweenness(graph: Adjacency, k: int, seed: int) -> dict:
     total = np.zeros(n)
     sampled = sources(nodes, k, seed)
     for start in range(0, len(sampled), BATCH):
-        batch = [index[s] for s in sampled[start : start + BATCH]]
-        columns = np.arange(len(batch))
-        level = np.full((n, len(batch)), -1, dtype=np.int32)
-        sigma = np.zeros((n, len(batch)))
-        level[batch, columns] = 0
-        sigma[batch, columns] = 1.0
-        frontier = sigma.copy()
-        depth = 0
-        while frontier.any():
-            reached = matrix @ frontier
-            new = (level < 0) & (reached > 0)
-            depth += 1
-            level[new] = depth
-            sigma[new] = reached[new]
-            frontier = np.where(new, reached, 0.0)
-        delta = np.zeros((n, len(batch)))
-        for d in range(depth, 1, -1):  # the sources themselves (level 0) gain nothing
-            here = level == d
-            share = np.where(here, (1.0 + delta) / np.where(here, sigma, 1.0), 0.0)
-            back = matrix @ share
-            above = level == d - 1
-            delta[above] += sigma[above] * back[above]
-        total += delta.sum(axis=1)
+        total += _dependencies(matrix, [index[s] for s in sampled[start : start + BATCH]])
     scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
     scale_other = 1 / (k * (n - 2))
     chosen = set(sampled)
     if n - 1 < 2:
         return dict(zip(nodes, total.tolist(), strict=True))
     return {v: b * (scale_source if v in chosen else scale_other) for v, b in zip(nodes, total.tolist(), strict=True)}
+
+
+def _dependencies(matrix: Any, batch: list[int]) -> Any:
+    """The summed dependencies of every node on the sources of ``batch`` (Brandes), one column per source.
+    (Levels as int8 and masked operations in place: the passes over the n x batch arrays, not the matrix
+    products, are most of the time; the arithmetic per element is Brandes' as networkx does it.)"""
+    import numpy as np
+
+    n, width = matrix.shape[0], len(batch)
+    columns = np.arange(width)
+    level = np.full((n, width), -1, dtype=np.int8)
+    sigma = np.zeros((n, width))
+    level[batch, columns] = 0
+    sigma[batch, columns] = 1.0
+    unseen = level < 0
+    frontier = sigma.copy()
+    depth = 0
+    while True:
+        reached = matrix @ frontier
+        new = reached > 0
+        new &= unseen
+        if not new.any():
+            break
+        depth += 1
+        if depth == np.iinfo(level.dtype).max:
+            level = level.astype(np.int32)
+        unseen &= ~new
+        np.copyto(level, depth, where=new)
+        np.copyto(sigma, reached, where=new)
+        reached *= new
+        frontier = reached
+    delta = np.zeros((n, width))
+    share = np.empty((n, width))
+    gain = np.empty((n, width))
+    for d in range(depth, 1, -1):  # the sources themselves (level 0) gain nothing
+        here = level == d
+        share.fill(0.0)
+        np.add(delta, 1.0, out=share, where=here)
+        np.divide(share, sigma, out=share, where=here)
+        back = matrix @ share
+        above = level == d - 1
+        np.multiply(sigma, back, out=gain, where=above)
+        np.add(delta, gain, out=delta, where=above)
+    return delta.sum(axis=1)
 
 
 def eigenvector(graph: Adjacency, *, max_iter: int = 2000, tol: float = 1e-9) -> dict:
