@@ -16,10 +16,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from citykg.projection.edges import edge_keys, edge_specs
-from citykg.projection.model import CLASS_PRIORITY, Projection
-from citykg.projection.rows import BlankId, Row, Rows, Value, as_text, order_key, rows_of
-from citykg.projection.whole import Answers, _broader, _root, _states, _texts, build, load_query
+from citykg.projection.edges import EdgeSpec, edge_keys, edge_specs
+from citykg.projection.model import CLASS_PRIORITY, STATUS, Projection, local_name
+from citykg.projection.rows import BlankId, Lit, Row, Rows, Value, as_text, order_key, rows_of
+from citykg.projection.whole import Answers, _broader, _root, _texts, build, load_query
 from citykg.projection.words import kind_rank
 from citykg.queries import NamedQuery
 
@@ -53,7 +53,7 @@ def relation_rows(rows: Iterable[Row]) -> list[Row]:
     milestones: list[tuple[Value, Value]] = []
     out: list[Row] = []
     for rel, kind, source, target, qualifier in rows:
-        kind = as_text(kind)
+        kind = kind.value if type(kind) is Lit else as_text(kind)
         if kind == "partner":
             partners[rel].add(target)
         elif kind == "kind":
@@ -112,27 +112,32 @@ def network_of(dataset: Graph, *, queries: Path | None = None, source: Rows | No
     root = _root(dataset, None)
     best: dict[str, tuple[int, str]] = {}
     for node, rdf_type in source.rows(load_query("network-nodes", queries)):
-        rank_cls = CLASS_PRIORITY.get(str(as_text(rdf_type)))
-        node = str(node)
-        if rank_cls and (node not in best or rank_cls[0] < best[node][0]):
+        rank_cls = CLASS_PRIORITY.get(rdf_type if type(rdf_type) is str else str(as_text(rdf_type)))
+        if rank_cls and (node not in best or rank_cls < best[node]):
             best[node] = rank_cls
     nodes = sorted(best)
     position = {node: i for i, node in enumerate(nodes)}
     broader = _broader(source.rows(load_query("broader", queries)))
-    states = _states(source.rows(load_query("states", queries)))
+    statuses: dict[str, str] = {}  # (the first status of each partnership, as whole._states picks it)
+    for rel, status in source.rows(load_query("network-states", queries)):
+        status = str(as_text(status))
+        if rel not in statuses or status < statuses[rel]:
+            statuses[rel] = status
+    states = {rel: STATUS.get(status, local_name(status)) for rel, status in statuses.items()}
     relations = relation_rows(source.rows(load_query("edges", queries)))
     links = source.rows(load_query("links", queries))
     kept: dict[tuple[str, str, str], tuple[str, bool, object]] = {}
     ancestors: dict[str, set[str]] = {}
     groups: dict[tuple[str, str | None, object], str] = {}
-    for spec in edge_specs(relations, links, position, root):
-        shape = (spec.kind, spec.qualifier, spec.extra.get("prop"))
-        group = groups.get(shape)
+    for key, u, v, kind, rel, qualifier, _, _, extra in edge_specs(relations, links, position, root):
+        prop = extra.get("prop") if extra else None
+        group = groups.get((kind, qualifier, prop))
         if group is None:
-            group = groups[shape] = edge_keys(spec, broader, ancestors)[0]
-        partnership = spec.kind == "partnership"
-        status = states.get(spec.rel or "", {}).get("status") if partnership else None
-        kept[(spec.source, spec.target, spec.key)] = (group, partnership, status)  # a repeated key: the last
+            spec = EdgeSpec(key, u, v, kind, rel, qualifier, (), False, extra)
+            group = groups[(kind, qualifier, prop)] = edge_keys(spec, broader, ancestors)[0]
+        partnership = kind == "partnership"
+        status = states.get(rel) if partnership else None
+        kept[(u, v, key)] = (group, partnership, status)  # a repeated key: the last
     # partner cities by their strongest partnership that has not ended (as model._assign_classes)
     ranks = {group: kind_rank(group, dict(broader)) for group in set(groups.values())}
     strongest: dict[str, tuple[bool, float, str]] = {}
