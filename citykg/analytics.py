@@ -31,7 +31,6 @@ from citykg.chains import (  # citykg path lives in citykg.chains; re-exported f
 from citykg.errors import UsageError
 from citykg.namespaces import CKGV
 from citykg.projection import Projection, visible
-from citykg.projection.network import Network
 from citykg.projection.words import REPORT_WORDS
 
 #: Above this many nodes betweenness is estimated from a sample of sources (seeded, so it is repeatable), and
@@ -204,7 +203,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
     graph = proj.graph
     degree = {n: float(d) for n, d in graph.degree()}
     others, sample = centralities(graph) if len(graph) else ({"betweenness": {}, "eigenvector": {}}, None)
-    return _report(
+    return report(
         proj,
         {n: d["cls"] for n, d in graph.nodes(data=True)},
         {"degree": degree} | others,
@@ -218,48 +217,7 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
     )
 
 
-def analyze_network(net: Network, *, top: int = 10, lang: str = "de") -> Analysis | None:
-    """:func:`analyze` of the whole graph from its lean lists (citykg.projection.network.network_of), without
-    a networkx graph: degrees, components and centralities from one sparse matrix (numpy/scipy). The same
-    report as ``analyze(project(dataset))`` (tests/test_analytics_scale.py); None where that one computes
-    exactly with networkx (a small graph, one without edges, no numpy/scipy): the caller analyses the
-    projection."""
-    if top < 1:
-        raise UsageError("--top must be at least 1")
-    if len(net.nodes) <= EXACT_BETWEENNESS_LIMIT or not fast.available():
-        return None
-    import numpy as np
-
-    matrix = fast.adjacency_of(net.nodes, net.sources, net.targets)
-    found = sparse_centralities(matrix)
-    if found is None:
-        return None
-    others, sample = found
-    size = len(net.nodes)
-    counts = np.bincount(np.asarray(net.sources, dtype=np.int64), minlength=size) + np.bincount(
-        np.asarray(net.targets, dtype=np.int64), minlength=size
-    )
-    degree = dict(zip(net.nodes, counts.astype(float).tolist(), strict=True))
-    classes = dict(zip(net.nodes, net.classes, strict=True))
-    parts = fast.components(matrix)
-    relations = Counter(net.groups)
-    return _report(
-        net.proj, classes, {"degree": degree} | others, sample, parts, relations, len(net.groups), top=top, lang=lang
-    )
-
-
-def analyze_graph(dataset, *, top: int = 10, lang: str = "de") -> Analysis:  # type: ignore[no-untyped-def]
-    """The report of the whole graph (no selection, no year): from the lean lists where the graph is large
-    (:func:`analyze_network`), else from the lean projection (the answers read for the lists are reused)."""
-    from citykg.projection.network import network_of, project_network
-    from citykg.projection.rows import rows_of
-
-    source = rows_of(dataset)
-    result = analyze_network(network_of(dataset, source=source), top=top, lang=lang)
-    return result or analyze(project_network(dataset, source=source), top=top, lang=lang)
-
-
-def _report(
+def report(
     proj: Projection,
     classes: Mapping[str, str],
     measures: dict[str, Mapping[str, float]],

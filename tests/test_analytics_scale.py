@@ -210,7 +210,8 @@ def test_report_from_lists_is_networkx_report(large: Project, lang: str, top: in
     networkx (its multigraph's degrees and weakly connected components), to the last digit."""
     import networkx as nx
 
-    from citykg.analytics import EXACT_BETWEENNESS_LIMIT, analyze_graph, analyze_network
+    from citykg.analytics import EXACT_BETWEENNESS_LIMIT
+    from citykg.largegraph import analyze_graph, analyze_network
     from citykg.projection.network import network_of
 
     pytest.importorskip("scipy")
@@ -235,7 +236,7 @@ def test_report_from_lists_is_networkx_report(large: Project, lang: str, top: in
 
 def test_small_graphs_are_analysed_with_networkx(graphs: dict[str, Project]) -> None:
     """Below the size of estimates the whole graph's report is networkx's exact one (the Dortmund report)."""
-    from citykg.analytics import analyze_graph, analyze_network
+    from citykg.largegraph import analyze_graph, analyze_network
     from citykg.projection.network import network_of
 
     dataset, whole = opened(graphs, "dortmund")

@@ -36,7 +36,8 @@ def analyze(
     Examples: citykg analyze; citykg analyze --as-of 1990 --top 5 --lang en; citykg analyze --format json
     """
     from citykg.analytics import analyze as run_analysis
-    from citykg.analytics import analyze_graph, restrict
+    from citykg.analytics import restrict
+    from citykg.largegraph import analyze_graph, collector_paused
     from citykg.projection import select
     from citykg.projection.network import project_network
 
@@ -44,7 +45,8 @@ def analyze(
     if focus is None and depth is None and not kinds and not classes and as_of is None:
         _report(analyze_graph(dataset, top=top, lang=lang), fmt)
         return
-    proj = project_network(dataset, dated=as_of is not None)
+    with collector_paused():
+        proj = project_network(dataset, dated=as_of is not None)
     iri = None
     if focus is not None:  # an unknown focus: the whole projection reports it, with suggestions by name
         iri = _focus(dataset, proj if _known(ctx, dataset, proj, focus) else project(dataset), focus, ctx)
