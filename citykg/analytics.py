@@ -13,7 +13,7 @@ Conventions, so the numbers can be checked by hand:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -47,11 +47,15 @@ FAST_BETWEENNESS_BUDGET = 8_000_000
 def betweenness_sample(simple: nx.Graph, edges: int | None = None) -> int | None:
     """The number of sources betweenness is estimated from, or None when it is computed exactly (``edges``: the
     simple graph's number of edges, where known)."""
-    if len(simple) <= EXACT_BETWEENNESS_LIMIT:
+    return sample_size(len(simple), simple.number_of_edges() if edges is None else edges)
+
+
+def sample_size(nodes: int, edges: int) -> int | None:
+    """:func:`betweenness_sample` of a simple graph of ``nodes`` nodes and ``edges`` edges."""
+    if nodes <= EXACT_BETWEENNESS_LIMIT:
         return None
     budget = FAST_BETWEENNESS_BUDGET if fast.available() else BETWEENNESS_BUDGET
-    fits = budget // max(1, simple.number_of_edges() if edges is None else edges)
-    return min(len(simple), BETWEENNESS_SAMPLE, max(20, fits))
+    return min(nodes, BETWEENNESS_SAMPLE, max(20, budget // max(1, edges)))
 
 
 def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -80,18 +84,32 @@ def centralities(graph: nx.MultiDiGraph) -> tuple[dict[str, dict[str, float]], i
     Large graphs with numpy/scipy installed: as sparse matrix products (citykg.centrality), from the matrix of
     the simple graph without building it in networkx."""
     if len(graph) > EXACT_BETWEENNESS_LIMIT and fast.available():
-        matrix = fast.adjacency(graph)
-        sample = betweenness_sample(graph, matrix.edges)
-        if sample is not None and matrix.edges:
-            try:
-                values = fast.eigenvector(matrix, max_iter=2000, tol=1e-9)
-            except nx.PowerIterationFailedConvergence:
-                values = eigenvector(simple_graph(graph))
-            return {"betweenness": fast.betweenness(matrix, sample, 7), "eigenvector": values}, sample
+        found = sparse_centralities(fast.adjacency(graph))
+        if found is not None:
+            return found
     simple = simple_graph(graph)
     sample = betweenness_sample(simple)
     betweenness = nx.betweenness_centrality(simple, k=sample, seed=7 if sample else None)
     return {"betweenness": betweenness, "eigenvector": eigenvector(simple)}, sample
+
+
+def sparse_centralities(matrix: fast.Adjacency) -> tuple[dict[str, dict[str, float]], int] | None:
+    """:func:`centralities` of a large graph from its matrix (None where the estimate does not apply: a small
+    graph or one without edges)."""
+    sample = sample_size(len(matrix.nodes), matrix.edges)
+    if sample is None or not matrix.edges:
+        return None
+    try:
+        values = fast.eigenvector(matrix, max_iter=2000, tol=1e-9)
+    except nx.PowerIterationFailedConvergence:
+        simple = nx.Graph()
+        simple.add_nodes_from(matrix.nodes)
+        rows, cols = matrix.matrix.nonzero()
+        simple.add_edges_from(
+            (matrix.nodes[u], matrix.nodes[v]) for u, v in zip(rows.tolist(), cols.tolist(), strict=True)
+        )
+        values = eigenvector(simple)
+    return {"betweenness": fast.betweenness(matrix, sample, 7), "eigenvector": values}, sample
 
 
 def eigenvector(simple: nx.Graph) -> dict[str, float]:
@@ -183,37 +201,64 @@ def analyze(proj: Projection, *, top: int = 10, lang: str = "de", year: int | No
     if top < 1:
         raise UsageError("--top must be at least 1")
     graph = proj.graph
+    degree = {n: float(d) for n, d in graph.degree()}
+    others, sample = centralities(graph) if len(graph) else ({"betweenness": {}, "eigenvector": {}}, None)
+    return report(
+        proj,
+        {n: d["cls"] for n, d in graph.nodes(data=True)},
+        {"degree": degree} | others,
+        sample,
+        list(nx.weakly_connected_components(graph)),
+        Counter(d["group"] for _, _, d in graph.edges(data=True)),
+        graph.number_of_edges(),
+        top=top,
+        lang=lang,
+        year=year,
+    )
+
+
+def report(
+    proj: Projection,
+    classes: Mapping[str, str],
+    measures: dict[str, Mapping[str, float]],
+    sample: int | None,
+    parts: list[Collection[str]],
+    relations: Counter[str],
+    edges: int,
+    *,
+    top: int,
+    lang: str,
+    year: int | None = None,
+) -> Analysis:
+    """The report from the measures of every node (``classes``: each node's class), its components and the
+    number of relations per group."""
     fetch = getattr(proj.texts, "fetch", None)
 
     def label(node: str) -> str:
         return proj.label(node, lang)
 
-    degree = {n: float(d) for n, d in graph.degree()}
-    others, sample = centralities(graph) if len(graph) else ({"betweenness": {}, "eigenvector": {}}, None)
-    measures = {"degree": degree} | others
+    degree = measures["degree"]
     leaders = {m: leading(values, top) for m, values in measures.items()}
-    parts = list(nx.weakly_connected_components(graph))
     members = [leading({n: degree[n] for n in c}, MEMBERS) for c in parts]
-    classes = Counter(d["cls"] for _, d in graph.nodes(data=True))
-    relations = Counter(d["group"] for _, _, d in graph.edges(data=True))
+    counted = Counter(classes.values())
     if fetch is not None:
-        terms = {str(CKGV[k.split(":", 1)[1]]) for k in classes if k.startswith("partner:")}
+        terms = {str(CKGV[k.split(":", 1)[1]]) for k in counted if k.startswith("partner:")}
         fetch(terms | {str(CKGV[g]) for g in relations} | {n for c in leaders.values() for n in c[1]})
         fetch(n for c in members for n in c[1])
 
     def ranked(values: Mapping[str, float], candidates: tuple[int, list[str]], whole: bool = False) -> list[Ranked]:
         count, nodes = candidates
         ordered = sorted(nodes, key=lambda n: (-values[n], label(n), n))[:count]
-        return [Ranked(n, label(n), graph.nodes[n]["cls"], int(values[n]) if whole else values[n]) for n in ordered]
+        return [Ranked(n, label(n), classes[n], int(values[n]) if whole else values[n]) for n in ordered]
 
     components = sorted(
         (Component(len(c), ranked(degree, m, whole=True)) for c, m in zip(parts, members, strict=True)),
-        key=lambda c: (-c.size, c.members[0].label),
+        key=lambda c: (-c.size, c.members[0].label, c.members[0].iri),
     )
     return Analysis(
-        nodes=len(graph),
-        edges=graph.number_of_edges(),
-        by_class=[(k, proj.class_label(k, lang), n) for k, n in sorted(classes.items(), key=lambda i: (-i[1], i[0]))],
+        nodes=len(classes),
+        edges=edges,
+        by_class=[(k, proj.class_label(k, lang), n) for k, n in sorted(counted.items(), key=lambda i: (-i[1], i[0]))],
         by_relation=[
             (k, group_label(proj, k, lang), n) for k, n in sorted(relations.items(), key=lambda i: (-i[1], i[0]))
         ],

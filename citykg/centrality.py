@@ -41,17 +41,50 @@ class Adjacency(NamedTuple):
 
 
 def adjacency(graph: nx.Graph) -> Adjacency:
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = [(index[u], index[v]) for u, v in graph.edges()]
+    return adjacency_of(nodes, [u for u, _ in pairs], [v for _, v in pairs])
+
+
+def adjacency_of(nodes: list, sources: list[int], targets: list[int]) -> Adjacency:
+    """The simple undirected graph of edges given as positions in ``nodes`` (both lists as long as the edges).
+    The matrix is canonical (sorted columns, no duplicates), so the sums over it do not depend on the order
+    the edges came in: the same graph gives the same figures to the last bit."""
     import numpy as np
     import scipy.sparse as sp
 
-    nodes = list(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = np.array([(index[u], index[v]) for u, v in graph.edges() if u != v], dtype=np.int64).reshape(-1, 2)
-    rows, cols = np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([pairs[:, 1], pairs[:, 0]])
+    u, v = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
+    loops = u == v
+    u, v = u[~loops], v[~loops]
     n = len(nodes)
-    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    matrix = sp.csr_matrix((np.ones(2 * len(u)), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.sort_indices()
     matrix.data[:] = 1.0  # parallel edges summed up: one per neighbour
     return Adjacency(matrix, nodes, matrix.nnz // 2)
+
+
+def components(graph: Adjacency) -> list[list]:
+    """The connected components (as networkx's weakly connected ones: direction does not matter), each a list
+    of nodes, by breadth-first search over the matrix's rows. (scipy.sparse.csgraph would take longer to
+    import than this takes at 1M triples.)"""
+    starts, ends = graph.matrix.indptr.tolist(), graph.matrix.indices.tolist()
+    nodes = graph.nodes
+    seen = bytearray(len(nodes))
+    parts = []
+    for origin in range(len(nodes)):
+        if seen[origin]:
+            continue
+        seen[origin] = 1
+        members = [origin]
+        for here in members:  # (the list grows as it is read: breadth first)
+            for other in ends[starts[here] : starts[here + 1]]:
+                if not seen[other]:
+                    seen[other] = 1
+                    members.append(other)
+        parts.append([nodes[i] for i in members])
+    return parts
 
 
 def sources(nodes: list, k: int, seed: int) -> list:
@@ -69,35 +102,53 @@ def betweenness(graph: Adjacency, k: int, seed: int) -> dict:
     total = np.zeros(n)
     sampled = sources(nodes, k, seed)
     for start in range(0, len(sampled), BATCH):
-        batch = [index[s] for s in sampled[start : start + BATCH]]
-        columns = np.arange(len(batch))
-        level = np.full((n, len(batch)), -1, dtype=np.int32)
-        sigma = np.zeros((n, len(batch)))
-        level[batch, columns] = 0
-        sigma[batch, columns] = 1.0
-        frontier = sigma.copy()
-        depth = 0
-        while frontier.any():
-            reached = matrix @ frontier
-            new = (level < 0) & (reached > 0)
-            depth += 1
-            level[new] = depth
-            sigma[new] = reached[new]
-            frontier = np.where(new, reached, 0.0)
-        delta = np.zeros((n, len(batch)))
-        for d in range(depth, 1, -1):  # the sources themselves (level 0) gain nothing
-            here = level == d
-            share = np.where(here, (1.0 + delta) / np.where(here, sigma, 1.0), 0.0)
-            back = matrix @ share
-            above = level == d - 1
-            delta[above] += sigma[above] * back[above]
-        total += delta.sum(axis=1)
+        total += _dependencies(matrix, [index[s] for s in sampled[start : start + BATCH]])
     scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
     scale_other = 1 / (k * (n - 2))
     chosen = set(sampled)
     if n - 1 < 2:
         return dict(zip(nodes, total.tolist(), strict=True))
     return {v: b * (scale_source if v in chosen else scale_other) for v, b in zip(nodes, total.tolist(), strict=True)}
+
+
+def _dependencies(matrix: Any, batch: list[int]) -> Any:
+    """The summed dependencies of every node on the sources of ``batch`` (Brandes), one column per source.
+    (Each level a mask, kept for the way back, and masked operations in place: the passes over the n x batch
+    arrays, not the matrix products, are most of the time; the arithmetic per element is Brandes' as networkx
+    does it.)"""
+    import numpy as np
+
+    n, width = matrix.shape[0], len(batch)
+    columns = np.arange(width)
+    sigma = np.zeros((n, width))
+    sigma[batch, columns] = 1.0
+    unseen = np.ones((n, width), dtype=bool)
+    unseen[batch, columns] = False
+    levels = [~unseen]  # levels[d]: the nodes d steps from each source
+    frontier = sigma.copy()
+    while True:
+        reached = matrix @ frontier
+        new = reached > 0
+        new &= unseen
+        if not new.any():
+            break
+        levels.append(new)
+        unseen &= ~new
+        np.copyto(sigma, reached, where=new)
+        reached *= new
+        frontier = reached
+    delta = np.zeros((n, width))
+    share = np.empty((n, width))
+    gain = np.empty((n, width))
+    for d in range(len(levels) - 1, 1, -1):  # the sources themselves (level 0) gain nothing
+        here, above = levels[d], levels[d - 1]
+        share.fill(0.0)
+        np.add(delta, 1.0, out=share, where=here)
+        np.divide(share, sigma, out=share, where=here)
+        back = matrix @ share
+        np.multiply(sigma, back, out=gain, where=above)
+        np.add(delta, gain, out=delta, where=above)
+    return delta.sum(axis=1)
 
 
 def eigenvector(graph: Adjacency, *, max_iter: int = 2000, tol: float = 1e-9) -> dict:

@@ -170,6 +170,9 @@ def test_sparse_centralities_are_networkx(seed: int) -> None:
         got = centrality.betweenness(centrality.adjacency(graph), k, 7)
         assert got.keys() == expected.keys()
         assert all(got[n] == pytest.approx(expected[n], abs=1e-12) or math.isnan(expected[n]) for n in graph)
+    parts = centrality.components(centrality.adjacency(graph))
+    assert sorted(map(sorted, parts)) == sorted(map(sorted, nx.connected_components(graph)))
+    assert len(parts) == 4  # (the graph, the chain and the two isolated nodes)
     expected = nx.eigenvector_centrality(graph, max_iter=2000, tol=1e-9)
     got = centrality.eigenvector(centrality.adjacency(graph), max_iter=2000, tol=1e-9)
     assert all(got[n] == pytest.approx(expected[n], abs=1e-12) for n in graph)
@@ -185,3 +188,57 @@ def measure_sample(graph) -> int:  # type: ignore[no-untyped-def]
     sample = betweenness_sample(graph)
     assert sample is not None and 20 <= sample <= 300
     return sample
+
+
+# --- the whole graph's report without networkx (analytics.analyze_network) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A ``citykg synth`` world above the size from which the whole graph's report is made without networkx."""
+    target = tmp_path_factory.mktemp("large")
+    write_project(target, load_project(ROOT), cities=450, seed=3)
+    world = load_project(target)
+    build(world, validating=False, formats=("nq",))
+    return world
+
+
+@pytest.mark.parametrize(("lang", "top"), [("de", 10), ("en", 4)])
+def test_report_from_lists_is_networkx_report(large: Project, lang: str, top: int) -> None:
+    """The lists of network_of are the projection's nodes, classes and edges, and the report made from them with
+    scipy (degrees, components, centralities from one matrix) is the report of the whole projection made with
+    networkx (its multigraph's degrees and weakly connected components), to the last digit."""
+    import networkx as nx
+
+    from citykg.analytics import EXACT_BETWEENNESS_LIMIT
+    from citykg.largegraph import analyze_graph, analyze_network
+    from citykg.projection.network import network_of
+
+    pytest.importorskip("scipy")
+    dataset = open_dataset(large, store="oxigraph", quiet=True)
+    whole = project(dataset)
+    assert len(whole.graph) > EXACT_BETWEENNESS_LIMIT
+    net = network_of(dataset)
+    assert net.nodes == list(whole.graph.nodes)
+    assert net.classes == [d["cls"] for _, d in whole.graph.nodes(data=True)]
+    edges = sorted(
+        (net.nodes[u], net.nodes[v], g) for u, v, g in zip(net.sources, net.targets, net.groups, strict=True)
+    )
+    assert edges == sorted((u, v, d["group"]) for u, v, d in whole.graph.edges(data=True))
+    expected = analyze(whole, top=top, lang=lang)
+    assert len(expected.components) == nx.number_weakly_connected_components(whole.graph)
+    got = analyze_network(net, top=top, lang=lang)
+    assert got is not None and got.betweenness_sample == expected.betweenness_sample is not None
+    assert got.as_json() == expected.as_json()
+    assert format_analysis(got) == format_analysis(expected)
+    assert analyze_graph(dataset, top=top, lang=lang).as_json() == expected.as_json()
+
+
+def test_small_graphs_are_analysed_with_networkx(graphs: dict[str, Project]) -> None:
+    """Below the size of estimates the whole graph's report is networkx's exact one (the Dortmund report)."""
+    from citykg.largegraph import analyze_graph, analyze_network
+    from citykg.projection.network import network_of
+
+    dataset, whole = opened(graphs, "dortmund")
+    assert analyze_network(network_of(dataset)) is None
+    assert format_analysis(analyze_graph(dataset, lang="en")) == format_analysis(analyze(whole, lang="en"))

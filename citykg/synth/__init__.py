@@ -11,9 +11,29 @@ Two graphs, each deterministic (same arguments, same bytes) and valid against on
 made-up country codes are shared (``world``); the lower layer: nothing here imports the views.
 """
 
-from citykg.synth.project import CHECKOUT, make_project, write_project
-from citykg.synth.varied import synthetic_turtle
-from citykg.synth.world import SYNTH_BASE, SynthStats, generate, generate_with_progress
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Where each name lives: imported on first use, so ``citykg synth`` does not load the varied graph's module.
+_EXPORTS = {
+    "CHECKOUT": "project",
+    "make_project": "project",
+    "write_project": "project",
+    "synthetic_turtle": "varied",
+    "SYNTH_BASE": "world",
+    "SynthStats": "world",
+    "generate": "world",
+    "generate_with_progress": "world",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"citykg.synth.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'citykg.synth' has no attribute {name!r}")
+
 
 __all__ = [
     "CHECKOUT",

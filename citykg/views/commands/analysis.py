@@ -36,19 +36,29 @@ def analyze(
     Examples: citykg analyze; citykg analyze --as-of 1990 --top 5 --lang en; citykg analyze --format json
     """
     from citykg.analytics import analyze as run_analysis
-    from citykg.analytics import format_analysis, restrict
+    from citykg.analytics import restrict
+    from citykg.largegraph import analyze_graph, collector_paused
     from citykg.projection import select
     from citykg.projection.network import project_network
 
     dataset = _dataset(ctx)
-    proj = project_network(dataset, dated=as_of is not None)
+    if focus is None and depth is None and not kinds and not classes and as_of is None:
+        _report(analyze_graph(dataset, top=top, lang=lang), fmt)
+        return
+    with collector_paused():
+        proj = project_network(dataset, dated=as_of is not None)
     iri = None
     if focus is not None:  # an unknown focus: the whole projection reports it, with suggestions by name
         iri = _focus(dataset, proj if _known(ctx, dataset, proj, focus) else project(dataset), focus, ctx)
     chosen = proj  # (select without a selection is a copy of everything)
     if iri is not None or depth is not None or kinds or classes:
         chosen = select(proj, focus=iri, depth=depth, kinds=_split(kinds), classes=_split(classes))
-    result = run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of)
+    _report(run_analysis(restrict(chosen, as_of), top=top, lang=lang, year=as_of), fmt)
+
+
+def _report(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from citykg.analytics import format_analysis
+
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
     else:
