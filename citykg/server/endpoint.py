@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from citykg.export import serialize
 from citykg.server import negotiation
@@ -104,6 +104,10 @@ def respond(request: Request, outcome: Outcome, notes: list[str] | None = None) 
         headers = {"Vary": "Accept"}
         if notes:  # e.g. the https://schema.org/ trap: a header, so that the result itself stays standard
             headers["X-Citykg-Hint"] = " | ".join(notes)
+        if outcome.chunks is not None:  # a large answer, forwarded chunk by chunk as its worker writes it
+            return StreamingResponse(
+                outcome.chunks, status_code=outcome.status, media_type=outcome.content_type, headers=headers
+            )
         return Response(outcome.body, status_code=outcome.status, media_type=outcome.content_type, headers=headers)
     headers = {"Retry-After": outcome.extra["retry_after"]} if outcome.extra.get("retry_after") else None
     return problem(request, outcome.status, outcome.message, headers)
