@@ -253,7 +253,7 @@ class Engine:
                 raise NotAcceptable(_graph_offers(), f"{task.asked} for a {form} result")
             fmt = FORMATS[task.graph_format]
             head = Outcome(200, fmt.content_type, form=form, format=fmt.key)
-            return emit(head, out, lambda sink: sink.write(serialize(graph, fmt.key)))
+            return emit(head, out, lambda sink: write_in_parts(sink, serialize(graph, fmt.key)))
         if isinstance(result, ox.QueryBoolean):
             answer = bool(result)
             if task.table_rows:
@@ -331,6 +331,13 @@ class _Bytes:
 
     def flush(self) -> None:
         pass
+
+
+def write_in_parts(sink: Any, data: bytes, part: int = 256 * 1024) -> None:
+    """``data`` into ``sink`` in parts, so that a Spool streams it rather than copying it whole first."""
+    view = memoryview(data)
+    for start in range(0, len(view), part):
+        sink.write(view[start : start + part])
 
 
 def emit(head: Outcome, out: Spool | None, write: Callable[[Any], Any]) -> Outcome | None:
