@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from citykg import policy
 from citykg.native import PREFIX_IRIS, syntax_message
-from citykg.server.framing import Spool, TooLarge
+from citykg.server.framing import Spool, TooLarge, emit, write_in_parts
 from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable
 from citykg.server.readstore import UnknownGraph, open_read_only
 
@@ -317,43 +317,6 @@ class Engine:
         finally:
             del store
         return Outcome(204, changes=(len(before - after), len(after - before)))
-
-
-class _Bytes:
-    """A writer that keeps everything (when no Spool is given: in tests and in-process use)."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
-def write_in_parts(sink: Any, data: bytes, part: int = 256 * 1024) -> None:
-    """``data`` into ``sink`` in parts, so that a Spool streams it rather than copying it whole first."""
-    view = memoryview(data)
-    for start in range(0, len(view), part):
-        sink.write(view[start : start + part])
-
-
-def emit(head: Outcome, out: Spool | None, write: Callable[[Any], Any]) -> Outcome | None:
-    """``head`` with the body ``write`` produces: whole, or streamed through ``out`` (then None) when large."""
-    if out is None:
-        sink = _Bytes()
-        write(sink)
-        head.body = bytes(sink.buffer)
-        return head
-    out.head = head
-    write(out)
-    if out.committed:
-        out.close()
-        return None
-    head.body = out.getvalue()
-    return head
 
 
 def to_rdflib(term: Any) -> Node | None:

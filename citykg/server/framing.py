@@ -229,3 +229,40 @@ class Spool:
             self.sock.sendall(part)
         view.release()
         self.buffer = bytearray()
+
+
+class _Bytes:
+    """A writer that keeps everything (when no Spool is given: in tests and in-process use)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def write_in_parts(sink: Any, data: bytes, part: int = 256 * 1024) -> None:
+    """``data`` into ``sink`` in parts, so that a Spool streams it rather than copying it whole first."""
+    view = memoryview(data)
+    for start in range(0, len(view), part):
+        sink.write(view[start : start + part])
+
+
+def emit(head: Any, out: Spool | None, write: Callable[[Any], Any]) -> Any:
+    """``head`` with the body ``write`` produces: whole, or streamed through ``out`` (then None) when large."""
+    if out is None:
+        sink = _Bytes()
+        write(sink)
+        head.body = bytes(sink.buffer)
+        return head
+    out.head = head
+    write(out)
+    if out.committed:
+        out.close()
+        return None
+    head.body = out.getvalue()
+    return head
