@@ -16,8 +16,11 @@ folder and serves it read-only with ``--union-default-graph``). Ratios are cityk
 * named queries (world): median of 5 sequential runs of every named query (of 3 when the first took over
   5 s), citykg with ``--cache-mb 0`` (every request evaluated) and ``--timeout 120`` (Oxigraph server has
   no time limit; several answers take seconds on a million triples) against Oxigraph (target: each <= 1.5x).
-* RSS (world): peak resident memory (sum of VmHWM over the server's process tree) after the named queries
-  (target: <= 1.5x Oxigraph's); also the sum of Pss then (pages shared by forked processes counted once).
+* RSS (world): the peak of the server's memory over time: the total RSS of its process tree (server, zygote,
+  workers), sampled every 10 ms while the named queries run, its maximum (target: <= 1.5x Oxigraph's, sampled
+  the same way). Beside it, as before: the sum of each process's VmHWM after the queries (peaks reached at
+  different times, so it overstates the peak; and a worker retired meanwhile is no longer counted), and the
+  sum of Pss then (pages shared by forked processes counted once).
 * CLI cold start: ``citykg query NAME`` the first time after ``citykg build``, against
   ``python -c "import rdflib"`` (target: <= 1.5x), median of 3.
 
@@ -33,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -120,6 +124,58 @@ def present(store, bindings: dict, base: str, focus: str | None) -> dict:  # sto
             out[name] = URIRef(found[0].value)
             print(f"bench: {name}={term} is not in the data; using {found[0].value}", file=sys.stderr)
     return out
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (as /proc lists them now)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def rss_now(pid: int) -> int:
+    """VmRSS (kB) of one process now, 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:  # noqa: PTH123 - read 100 times a second
+            for row in handle:
+                if row.startswith(b"VmRSS:"):
+                    return int(row.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class Sampler:
+    """The total RSS of a process tree, sampled every ``interval`` s in a thread; ``peak`` is its maximum (kB)."""
+
+    def __init__(self, pid: int, interval: float = 0.01) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.samples = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, sum(rss_now(p) for p in tree(self.pid)))
+            self.samples += 1
+            self._done.wait(self.interval)
 
 
 def tree_rss_peak(pid: int) -> int:
@@ -297,7 +353,8 @@ def world(args: argparse.Namespace) -> list[str]:
     try:
         startup = first_answer(url, mine[0].path, started)
         home = first_answer(url, "/", time.perf_counter())
-        ours = {} if "medians" in args.skipped else medians(url, mine)
+        with Sampler(process.pid) as sampled:
+            ours = {} if "medians" in args.skipped else medians(url, mine)
         rss = tree_rss_peak(process.pid)
         pss = tree_pss(process.pid)
     finally:
@@ -311,7 +368,8 @@ def world(args: argparse.Namespace) -> list[str]:
         process, url = start_oxigraph_served(binary, Path(folder))
         try:
             their_startup = first_answer(url, theirs[0].path, started)
-            others = {} if "medians" in args.skipped else medians(url, theirs)
+            with Sampler(process.pid) as their_sampled:
+                others = {} if "medians" in args.skipped else medians(url, theirs)
             their_rss = tree_rss_peak(process.pid)
             their_pss = tree_pss(process.pid)
         finally:
@@ -321,7 +379,19 @@ def world(args: argparse.Namespace) -> list[str]:
     for name, ms in ours.items():
         hub = " (hub's partners)" if name == args.hub_query else ""
         out.append(line(f"1M world, `{name}`{hub} median", ms, others.get(name, float("nan")), "<= 1.5x", " ms"))
-    out.append(line("1M world, peak RSS server + workers", rss / 1024, their_rss / 1024, "<= 1.5x", " MB"))
+    print(f"world: RSS sampled {sampled.samples} / {their_sampled.samples} times", file=sys.stderr)
+    out.append(
+        line(
+            "1M world, peak RSS server + workers (total RSS sampled every 10 ms, max; the target's measure)",
+            sampled.peak / 1024,
+            their_sampled.peak / 1024,
+            "<= 1.5x",
+            " MB",
+        )
+    )
+    out.append(
+        line("1M world, sum of VmHWM after the queries (live processes)", rss / 1024, their_rss / 1024, "-", " MB")
+    )
     out.append(line("1M world, Pss server + workers after the queries", pss / 1024, their_pss / 1024, "-", " MB"))
     return out
 

@@ -138,3 +138,32 @@ def test_the_engine_a_worker_imports_needs_no_rdflib() -> None:
     code = "import sys, citykg.server.engine; print(sorted(m for m in ('rdflib', 'starlette') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def hold(megabytes: int) -> int:
+    """A task that grows its worker by ``megabytes`` and keeps it (as a store's block cache would)."""
+    global KEPT
+    KEPT = bytearray(megabytes * 1024 * 1024)
+    KEPT[::4096] = b"x" * len(KEPT[::4096])  # touched: resident
+    return os.getpid()
+
+
+KEPT = bytearray()
+
+
+def test_a_worker_that_stays_large_is_retired_and_one_that_stays_small_is_kept() -> None:
+    pool = Pool(hold, 1, memory_mb=0, recycle_mb=60)
+
+    async def rounds() -> list[int]:
+        return [await pool.run(size, timeout=30) for size in (1, 1, 80, 1)]
+
+    pool.start()
+    try:
+        small, again, large, fresh = asyncio.run(rounds())
+        assert small == again  # under the limit: the same worker answers again
+        assert large == again  # over it: it still answers, and is retired afterwards
+        assert fresh != large
+        assert pool.recycled == 1
+        assert len(pool.workers) == 1
+    finally:
+        pool.close()

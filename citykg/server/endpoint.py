@@ -14,6 +14,7 @@ from citykg.server.negotiation import CONSTRUCTED, FORMATS, GRAPH, TABULAR, NotA
 from citykg.server.protocol import Operation, ProtocolError, hints, parse_operation
 from citykg.server.responses import BodyTooLarge, problem, read_body, too_large
 from citykg.server.service import service_graph
+from citykg.server.transfer import StreamedAnswer
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 CORS_PREFLIGHT = {
@@ -104,6 +105,10 @@ def respond(request: Request, outcome: Outcome, notes: list[str] | None = None) 
         headers = {"Vary": "Accept"}
         if notes:  # e.g. the https://schema.org/ trap: a header, so that the result itself stays standard
             headers["X-Citykg-Hint"] = " | ".join(notes)
+        if outcome.chunks is not None:  # a large answer, forwarded chunk by chunk as its worker writes it
+            return StreamedAnswer(
+                outcome.chunks, status_code=outcome.status, media_type=outcome.content_type, headers=headers
+            )
         return Response(outcome.body, status_code=outcome.status, media_type=outcome.content_type, headers=headers)
     headers = {"Retry-After": outcome.extra["retry_after"]} if outcome.extra.get("retry_after") else None
     return problem(request, outcome.status, outcome.message, headers)

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from citykg import policy
 from citykg.native import PREFIX_IRIS, syntax_message
+from citykg.server.framing import Spool, TooLarge, emit, write_in_parts
 from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable
 from citykg.server.readstore import UnknownGraph, open_read_only
 
@@ -101,6 +102,9 @@ class Outcome:
     table: Table | None = None
     changes: tuple[int, int] | None = None  # an update's (removed, added) quad counts
     extra: dict[str, Any] = field(default_factory=dict)
+    #: In the server, for a streamed answer: its body as an async iterator of chunks (``body`` is empty). It
+    #: can be read once: such an answer is neither cached nor shared (see ServerState.answer).
+    chunks: Any = None
 
     @property
     def ok(self) -> bool:
@@ -109,6 +113,27 @@ class Outcome:
 
 def error(status: int, message: str) -> Outcome:
     return Outcome(status, body=(message + "\n").encode("utf-8"), message=message)
+
+
+def failure(exc: Exception) -> Outcome:
+    """The answer for a query or update that failed with ``exc``."""
+    if isinstance(exc, TooLarge):
+        return error(503, f"the answer is larger than {MAX_RESULT // 2**20} MB; add a LIMIT or download a dump")
+    if isinstance(exc, NotAQuery):
+        return error(400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)")
+    if isinstance(exc, (UnknownGraph, policy.UnknownGraph)):
+        return error(400, str(exc))
+    if isinstance(exc, (Refused, policy.Refused)):
+        return error(403, str(exc))
+    if isinstance(exc, NotAcceptable):
+        return error(406, str(exc))
+    if isinstance(exc, SyntaxError):
+        return error(400, syntax_message(str(exc)))
+    if isinstance(exc, MemoryError):
+        return error(503, "the query needs more memory than this server allows; make it more selective")
+    # Oxigraph's evaluation errors share no base class
+    reason = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+    return error(400, f"query evaluation failed: {reason}")
 
 
 class Refused(Exception):
@@ -156,35 +181,31 @@ class Engine:
         return self._held
 
     # -- entry point ----------------------------------------------------------------------------------------
-    def run(self, task: QueryTask | UpdateTask) -> Outcome:
-        """Never raises for bad input: every failure becomes an Outcome with a 4xx/5xx status and a message."""
+    #: The worker passes a :class:`~citykg.server.framing.Spool` as ``out``: a large answer is streamed.
+    streams = True
+
+    def run(self, task: QueryTask | UpdateTask, out: Spool | None = None) -> Outcome | None:
+        """Never raises for bad input: every failure becomes an Outcome with a 4xx/5xx status and a message.
+        With ``out``, an answer larger than ``out.over`` is streamed through it: the result is then None (sent
+        already), and a failure after the head was sent breaks the stream off (the client sees it cut short)."""
         try:
             if isinstance(task, UpdateTask):
                 return self.update(task)
-            outcome = self.query(task)
-            if len(outcome.body) > MAX_RESULT:
-                return error(503, f"the answer is larger than {MAX_RESULT // 2**20} MB; add a LIMIT or download a dump")
+            if out is not None:
+                out.limit = MAX_RESULT
+            outcome = self.query(task, out)
+            if outcome is not None and len(outcome.body) > MAX_RESULT:
+                raise TooLarge
             return outcome
-        except NotAQuery:
-            return error(
-                400, "this is not a SPARQL query (an update? POST it with Content-Type application/sparql-update)"
-            )
-        except (UnknownGraph, policy.UnknownGraph) as exc:
-            return error(400, str(exc))
-        except (Refused, policy.Refused) as exc:
-            return error(403, str(exc))
-        except NotAcceptable as exc:
-            return error(406, str(exc))
-        except SyntaxError as exc:
-            return error(400, syntax_message(str(exc)))
-        except MemoryError:
-            return error(503, "the query needs more memory than this server allows; make it more selective")
-        except Exception as exc:  # noqa: BLE001 - Oxigraph's evaluation errors share no base class
-            reason = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
-            return error(400, f"query evaluation failed: {reason}")
+        except Exception as exc:  # noqa: BLE001 - mapped to an answer for people
+            outcome = failure(exc)
+        if out is not None and out.committed:
+            out.abort()
+            return None
+        return outcome
 
     # -- queries --------------------------------------------------------------------------------------------
-    def query(self, task: QueryTask) -> Outcome:
+    def query(self, task: QueryTask, out: Spool | None = None) -> Outcome | None:
         reach = None
         if OUTSIDE.search(task.text):  # else no SERVICE, LOAD or FROM: nothing to check, no scan on the hot path
             reach = scan(task.text)
@@ -231,7 +252,8 @@ class Engine:
             if task.graph_format is None:
                 raise NotAcceptable(_graph_offers(), f"{task.asked} for a {form} result")
             fmt = FORMATS[task.graph_format]
-            return Outcome(200, fmt.content_type, serialize(graph, fmt.key), form=form, format=fmt.key)
+            head = Outcome(200, fmt.content_type, form=form, format=fmt.key)
+            return emit(head, out, lambda sink: write_in_parts(sink, serialize(graph, fmt.key)))
         if isinstance(result, ox.QueryBoolean):
             answer = bool(result)
             if task.table_rows:
@@ -256,8 +278,8 @@ class Engine:
             return Outcome(200, form="SELECT", format="html", table=Table(names, rows, total))
         if task.tabular is None:
             raise NotAcceptable(_tabular_offers(), f"{task.asked} for a SELECT result")
-        body = result.serialize(format=RESULT_FORMATS[task.tabular])
-        return Outcome(200, FORMATS[task.tabular].content_type, body, form="SELECT", format=task.tabular)
+        head = Outcome(200, FORMATS[task.tabular].content_type, form="SELECT", format=task.tabular)
+        return emit(head, out, lambda sink: result.serialize(sink, format=RESULT_FORMATS[task.tabular]))
 
     def check(self, reach: policy.Reach) -> None:
         """SERVICE and LOAD never; FROM / FROM NAMED only held graphs."""

@@ -104,12 +104,16 @@ class ServerState:
             return hit
         running = self._inflight.get(full_key)
         if running is not None:
-            return await asyncio.shield(running)
+            shared = await asyncio.shield(running)
+            if shared.chunks is None:
+                return shared
+            return await self.execute(task)  # a streamed answer is read once, by its own request: run it again
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._inflight[full_key] = future
         try:
             outcome = await self.execute(task)
-            if outcome.status in CACHEABLE and self.cache.max_entries and self.holdings.generation == full_key[0]:
+            cacheable = outcome.status in CACHEABLE and outcome.chunks is None  # a stream is never kept whole
+            if cacheable and self.cache.max_entries and self.holdings.generation == full_key[0]:
                 size = len(outcome.body) + (len(outcome.table.rows) * 200 if outcome.table else 0) + 200
                 size += key_size(full_key)  # the key holds the whole query text
                 self.cache.put(full_key, outcome, size)

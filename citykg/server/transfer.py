@@ -13,14 +13,23 @@ Both are plain ASGI wrappers around the application (no threads, no Starlette mi
   (the server drops the body). Responses that bring their own ``Content-Encoding`` (the dumps) or are partial
   (206) pass unchanged. A strong ETag becomes weak (``W/"…"``), because the bytes differ from the identity
   form; ``If-None-Match`` compares weakly.
+* :class:`StreamedAnswer` forwards a large query answer chunk by chunk as its worker writes it (no
+  Content-Length: chunked). When the answer fails after its head was sent (the time limit, the worker died),
+  the response is cut short: one line in the log and the connection closed without the last chunk, so a
+  client sees an incomplete response, never a truncated one that looks whole.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from starlette.responses import StreamingResponse
+
+from citykg.server.workers import PoolError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,6 +46,7 @@ TEXTUAL = re.compile(
     rb"rdf\+xml|xml|javascript|xhtml\+xml)|image/svg\+xml)"
 )
 MINIMUM = 1024
+LOG = logging.getLogger("uvicorn.error")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -224,3 +234,22 @@ def _compressed(start: Message, body: bytes, wanted: bool, minimum: int) -> tupl
         return {**start, "headers": headers}, body
     packed = gzip_bytes(body)
     return {**start, "headers": _gzipped_headers(headers, len(packed))}, packed
+
+
+class StreamedAnswer(StreamingResponse):
+    """A query answer whose body is a :class:`citykg.server.workers.Stream` (see the module docstring)."""
+
+    async def stream_response(self, send: Send) -> None:
+        chunks = self.body_iterator
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except OSError:  # the client went away: the rest is not read (its worker is replaced)
+            return
+        except PoolError as exc:
+            LOG.warning("a streamed answer was cut short: %s", exc)
+            return
+        finally:
+            await chunks.aclose()  # nothing after the end; before it, the worker is replaced
+        await send({"type": "http.response.body", "body": b"", "more_body": False})

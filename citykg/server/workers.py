@@ -1,11 +1,14 @@
 """Worker processes for CPU-bound queries, with a timeout that really stops the work.
 
-Workers are forked, in milliseconds, by a *zygote*: a small process started as a fresh interpreter when the
-pool starts, which imports only the handler's modules (for the endpoint: pyoxigraph, the policy, the engine;
-no rdflib, Starlette or pages). So no worker ever inherits a RocksDB handle or the state of its background
-threads (a child that inherits them can hang when it opens the store for writing), however often workers are
-replaced, and no worker carries a copy of the server's memory (each one's peak RSS counts only what it
-imported and what its queries used: on a 1M world 54 -> ~25 MB at rest). The zygote hands each new
+Workers are forked, in milliseconds, by a *zygote* (:mod:`citykg.server.zygote`): a small process started as
+a fresh interpreter when the pool starts, which imports only what it needs to fork; each worker then imports
+the handler's modules (for the endpoint: pyoxigraph, the policy, the engine; no rdflib, Starlette or pages).
+So no worker ever inherits a RocksDB handle or the state of its background threads (a child that inherits
+them can hang when it opens the store for writing), however often workers are replaced, and no worker
+carries a copy of the server's memory (each one's RSS counts only what it imported and what its queries
+used: on a 1M world ~33 MB at rest). A large answer is streamed: the server gets it as chunks (a
+:class:`Stream`) while the worker still writes it, and the worker stays busy until its last chunk is read.
+A worker that stays large after an answer (beyond ``recycle_mb``) is retired. The zygote hands each new
 worker's socket to the server over a Unix socket (SCM_RIGHTS). A task goes to an idle worker over that
 socket; when it does not answer within the timeout the worker is killed (SIGKILL) and a fresh one takes its
 place, so a runaway query never holds a worker (or the event loop) for longer than the timeout. After an
@@ -19,10 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import pickle
-import resource
 import signal
 import socket
 import struct
@@ -31,10 +32,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from citykg.server.framing import frame, receive, recv_message
+from citykg.server.framing import ChunkReader, StreamAborted, frame, receive_head
 
 PID = struct.Struct("!q")
-PR_SET_PDEATHSIG = 1
+#: A worker whose resident memory after its answer exceeds this (MB; its heap after malloc_trim, and the store's
+#: block cache, which grows with the data its queries read) is retired and a fresh one forked: the next heavy
+#: query starts from a worker of ~30 MB, not on top of what earlier ones left.
+RECYCLE_MB = 80
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 class PoolError(Exception):
@@ -66,10 +71,14 @@ class Worker:
 class Pool:
     """``size`` forked workers running ``handler(task) -> result`` (both picklable)."""
 
-    def __init__(self, handler: Callable[[Any], Any], size: int = 2, *, memory_mb: int = 2048) -> None:
+    def __init__(
+        self, handler: Callable[[Any], Any], size: int = 2, *, memory_mb: int = 2048, recycle_mb: int = RECYCLE_MB
+    ) -> None:
         self.handler = handler
         self.size = max(1, size)
         self.memory_mb = memory_mb
+        self.recycle_mb = recycle_mb
+        self.recycled = 0
         self.generation = 0
         self.workers: dict[int, Worker] = {}
         self.idle: list[Worker] = []
@@ -118,16 +127,19 @@ class Pool:
             async with asyncio.timeout(remaining):
                 for part in frame(task):
                     await loop.sock_sendall(worker.sock, part)
-                result = await receive(loop, worker.sock)
+                result, leftover = await receive_head(loop, worker.sock)
         except TimeoutError:
             self._replace(worker)
-            raise Timeout(f"the query did not finish within the time limit of {timeout:g} s and was stopped") from None
+            raise Timeout(_late(timeout)) from None
         except (OSError, EOFError, pickle.UnpicklingError):
             self._replace(worker)
             raise WorkerDied("the worker running this query failed; please try again") from None
         except BaseException:  # cancelled: the worker may still be busy with the task
             self._replace(worker)
             raise
+        if leftover is not None:  # a streamed answer: the worker stays busy until its last chunk is read
+            result.chunks = Stream(self, worker, ChunkReader(loop, worker.sock, leftover), deadline, timeout)
+            return result
         self._release(worker)
         return result
 
@@ -156,6 +168,12 @@ class Pool:
         if worker.generation != self.generation or self.closed:
             self._kill(worker)
             return
+        if self.recycle_mb and _resident(worker.pid) > self.recycle_mb * 1024 * 1024:
+            self._kill(worker)  # grown (see RECYCLE_MB): a fresh one takes its place
+            self.recycled += 1
+            self.idle.append(self._fork())
+            self._wake()
+            return
         self.idle.append(worker)
         self._wake()
 
@@ -183,12 +201,13 @@ class Pool:
         sys.stdout.flush()
         sys.stderr.flush()
         process = subprocess.Popen(
-            [sys.executable, "-m", "citykg.server.workers", str(there.fileno())],
+            [sys.executable, "-m", "citykg.server.zygote", str(there.fileno())],
             stdin=subprocess.PIPE,
             pass_fds=[there.fileno()],
         )
         assert process.stdin is not None
-        process.stdin.write(pickle.dumps((self.handler, self.memory_mb)))
+        # the handler stays a pickle in the zygote: each worker unpickles it (and imports its modules) itself
+        process.stdin.write(pickle.dumps((pickle.dumps(self.handler), self.memory_mb)))
         process.stdin.close()
         there.close()
         self._zygote, self._zygote_pid = here, process.pid
@@ -235,7 +254,80 @@ class Pool:
         worker.sock.close()
 
     def stats(self) -> dict[str, int]:
-        return {"workers": len(self.workers), "idle": len(self.idle), "forks": self.forks, "killed": self.killed}
+        return {
+            "workers": len(self.workers),
+            "idle": len(self.idle),
+            "forks": self.forks,
+            "killed": self.killed,
+            "recycled": self.recycled,
+        }
+
+
+def _resident(pid: int) -> int:
+    """Bytes a process holds in memory now (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:  # noqa: PTH123 - one tiny read per answer
+            return int(handle.read().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _late(timeout: float) -> str:
+    return f"the query did not finish within the time limit of {timeout:g} s and was stopped"
+
+
+class Stream:
+    """The body of a streamed answer, chunk by chunk, for the response (an async iterator; read it once).
+    The time limit still holds: a chunk later than the deadline stops the worker (replaced) and raises
+    :class:`Timeout`; so do a broken-off stream and a dead worker (:class:`WorkerDied`). A stream that is
+    closed or dropped before its end replaces its worker (which may still be writing), never hands it on."""
+
+    def __init__(self, pool: Pool, worker: Worker, reader: ChunkReader, deadline: float, timeout: float) -> None:
+        self.pool = pool
+        self.worker: Worker | None = worker
+        self.reader = reader
+        self.deadline = deadline
+        self.timeout = timeout
+
+    def __aiter__(self) -> Stream:
+        return self
+
+    async def __anext__(self) -> memoryview:
+        if self.worker is None:
+            raise StopAsyncIteration
+        try:
+            remaining = self.deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(remaining):
+                chunk = await self.reader.next()
+        except TimeoutError:
+            self._finish(False)
+            raise Timeout(_late(self.timeout)) from None
+        except (OSError, EOFError, StreamAborted):
+            self._finish(False)
+            raise WorkerDied("the worker running this query failed while sending its answer") from None
+        except BaseException:  # cancelled (the client went away)
+            self._finish(False)
+            raise
+        if chunk is None:
+            self._finish(True)
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        self._finish(False)
+
+    def _finish(self, whole: bool) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            self.pool._release(worker) if whole else self.pool._replace(worker)
+
+    def __del__(self) -> None:  # never read to its end (the response was never sent): free the worker
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                self.pool._replace(self.worker)
+            self.worker = None
 
 
 def _alive(worker: Worker) -> bool:
@@ -253,84 +345,3 @@ def _alive(worker: Worker) -> bool:
         except ProcessLookupError:
             worker.reaped = True
     return alive
-
-
-def _detach(keep: int) -> None:
-    """A forked child's first steps: signals of its own, death with its parent, no inherited descriptors."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(ValueError, OSError):
-        signal.set_wakeup_fd(-1)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    os.closerange(3, keep)
-    os.closerange(keep + 1, 1 << 16)
-
-
-def _zygote(control: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
-    """Fork a worker for every byte the server sends; answer with its pid and its socket (SCM_RIGHTS)."""
-    _detach(control.fileno())
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel: no zombies
-    control.setblocking(True)
-    while control.recv(1):
-        parent_end, child_end = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                control.close()
-                parent_end.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _child(child_end, handler, memory_mb)
-            except BaseException:  # noqa: BLE001 - a child must exit, whatever happened
-                code = 1
-            finally:
-                os._exit(code)
-        child_end.close()
-        socket.send_fds(control, [PID.pack(pid)], [parent_end.fileno()])
-        parent_end.close()
-
-
-def _child(sock: socket.socket, handler: Callable[[Any], Any], memory_mb: int) -> None:
-    _detach(sock.fileno())
-    _limit_memory(memory_mb)
-    with contextlib.suppress(Exception):  # open the store now; a failure shows again, as an answer, at the first task
-        owner = getattr(handler, "__self__", handler)  # the handler is a bound method: Engine.run
-        getattr(owner, "warm", lambda: None)()
-    sock.setblocking(True)
-    while True:
-        payload = recv_message(sock)
-        if payload is None:
-            return
-        try:
-            result = handler(pickle.loads(payload))
-            data = frame(result)
-        except MemoryError:
-            data = frame(MemoryError("out of memory"))
-        except Exception as exc:  # noqa: BLE001 - report, keep serving
-            data = frame(RuntimeError(f"{type(exc).__name__}: {exc}"[:500]))
-        for part in data:
-            sock.sendall(part)
-        data = result = payload = None  # the answer is not kept while the worker waits for the next task
-
-
-def _limit_memory(memory_mb: int) -> None:
-    """Cap the worker's address space at what it has now plus ``memory_mb``: a huge query fails alone."""
-    if memory_mb <= 0:
-        return
-    try:
-        with open("/proc/self/statm", encoding="ascii") as handle:  # noqa: PTH123 - one tiny read
-            pages = int(handle.read().split()[0])
-        current = pages * os.sysconf("SC_PAGE_SIZE")
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = current + memory_mb * 1024 * 1024
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (OSError, ValueError):
-        pass
-
-
-if __name__ == "__main__":  # a zygote started afresh: python -m citykg.server.workers FD, (handler, memory_mb) on stdin
-    _handler, _memory_mb = pickle.loads(sys.stdin.buffer.read())
-    _zygote(socket.socket(fileno=int(sys.argv[1])), _handler, _memory_mb)
