@@ -232,3 +232,24 @@ def test_named_queries(apps, target: str) -> None:
 def test_named_refusals_reach_the_full_application(apps, target: str) -> None:
     _, declined = both(apps, "GET", target, {"Accept": PROGRAM})
     assert declined
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s WHERE { ?s a schema:City } ORDER BY ?s",  # predeclared prefix, no PREFIX line
+        "PREFIX schema: <http://schema.org/> SELECT ?s WHERE { ?s a schema:City } ORDER BY ?s",
+        "PREFIX schema: <urn:other:> SELECT ?s WHERE { ?s a schema:City } ORDER BY ?s",  # its own wins: 0 rows
+        "SELECT ?s WHERE { ?s a nope:City }",  # an unknown prefix: the same syntax error as ever
+    ],
+)
+def test_predeclared_prefixes(apps, text: str) -> None:
+    """The engine parses without the predeclared prefixes first (citykg.server.engine.Engine.evaluate)."""
+    (status, _, body), _ = both(apps, "GET", sparql(text, format="csv"))
+    rows = body.decode().splitlines()[1:]
+    if "nope:" in text:
+        assert status == 400 and b"Prefix not found" in body
+    elif "urn:other" in text:
+        assert status == 200 and rows == []
+    else:
+        assert status == 200 and f"{BASE}city/dortmund" in rows
