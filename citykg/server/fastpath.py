@@ -107,7 +107,7 @@ class FastPath:
         if wants_html(accept, format_param):
             return receive
         try:
-            given = namedqueries._given(items, query)
+            given = namedqueries.given_params(items, query)
             fmt = choose(accept, namedqueries.offers(query), format_param)
             task, key = namedqueries.named_task(state, query, given, fmt)
         except (QueryError, NotAcceptable):

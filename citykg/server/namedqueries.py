@@ -83,7 +83,7 @@ async def index(request: Request) -> Response:
     return state.pages.render(request, "queries.html", queries=queries)
 
 
-def _given(items: list[tuple[str, str]], query: NamedQuery) -> dict[str, str]:
+def given_params(items: list[tuple[str, str]], query: NamedQuery) -> dict[str, str]:
     """The parameters of the URL (``items``: its pairs in order) that the query takes as values."""
     given: dict[str, str] = {}
     known = {p.name for p in query.parameters}
@@ -106,7 +106,7 @@ async def run(request: Request) -> Response:
     format_param = request.query_params.get("format")
     html = wants_html(request, format_param)
     try:
-        given = _given(request.query_params.multi_items(), query)
+        given = given_params(request.query_params.multi_items(), query)
     except QueryError as exc:
         return problem(request, 400, str(exc))
     if html:
