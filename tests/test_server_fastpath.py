@@ -244,7 +244,7 @@ def test_named_refusals_reach_the_full_application(apps, target: str) -> None:
     ],
 )
 def test_predeclared_prefixes(apps, text: str) -> None:
-    """The engine parses without the predeclared prefixes first (citykg.server.engine.Engine.evaluate)."""
+    """Queries may use the predeclared prefixes without PREFIX lines; a prefix the text declares wins."""
     (status, _, body), _ = both(apps, "GET", sparql(text, format="csv"))
     rows = body.decode().splitlines()[1:]
     if "nope:" in text:
