@@ -156,7 +156,13 @@ def rows(body: bytes) -> int:
     return len(data["results"]["bindings"]) if "results" in data else int(bool(data.get("boolean")))
 
 
-def _client_process(url: str, calls: list[Call], threads: int, first: int, budget: int, seconds: float, queue) -> None:  # type: ignore[no-untyped-def]
+def _client_process(
+    url: str, calls: list[Call], threads: int, first: int, clients: int, budget: int, seconds: float, queue
+) -> None:  # type: ignore[no-untyped-def]
+    """``threads`` clients; client ``k`` (of ``clients``) walks the calls from its own share of the list (from
+    ``k * len(calls) // clients``), so a list of unique calls (the ad-hoc texts) is never sent twice while
+    every client stays within its share (before, client k started at call k: the same text came from all of
+    them one request apart, and the answer cache or the in-flight sharing answered 7 in 8)."""
     parts = urlsplit(url)
     deadline = time.perf_counter() + seconds
     results: list[tuple[float, int, bool, str]] = []
@@ -165,7 +171,7 @@ def _client_process(url: str, calls: list[Call], threads: int, first: int, budge
 
     def worker(index: int) -> None:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        position = index
+        position = index * len(calls) // clients if len(calls) >= clients else index
         local = []
         while time.perf_counter() < deadline:
             with lock:
@@ -240,7 +246,9 @@ def load(label: str, url: str, calls: list[Call], clients: int, budget: int, sec
     jobs, first = [], 0
     for threads in per:
         share = budget * threads // clients
-        job = multiprocessing.Process(target=_client_process, args=(url, calls, threads, first, share, seconds, queue))
+        job = multiprocessing.Process(
+            target=_client_process, args=(url, calls, threads, first, clients, share, seconds, queue)
+        )
         job.start()
         jobs.append(job)
         first += threads

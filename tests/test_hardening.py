@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,6 +151,25 @@ def test_f4_slow_connections_are_closed(hardened: Server, opening: bytes) -> Non
     sock.close()
     assert answer == b"" or answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert fresh_ask(hardened).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "second",
+    [b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nA"],
+    ids=["slow-header", "slow-body"],
+)
+def test_f4_slow_second_request_on_a_kept_alive_connection_is_closed(hardened: Server, second: bytes) -> None:
+    """A request that arrives whole arms no timer; the next one on the connection, arriving slowly, gets one."""
+    sock = connect(hardened)
+    started = time.monotonic()
+    sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n")
+    time.sleep(0.3)  # the first answer is sent; the second request comes later on the same connection
+    sock.sendall(second)
+    answer = read_all(sock)
+    sock.close()
+    assert time.monotonic() - started < 8  # closed by the 1 s timeout, not by the client's 15 s
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert answer.count(b"HTTP/1.1 ") == 1 or b"HTTP/1.1 408 " in answer, answer[-300:]
 
 
 def test_f4_idle_connections_cannot_lock_out_new_clients(server_project, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from citykg.server import changes, dumps, endpoint, linkeddata, namedqueries, ontology, site, views
+from citykg.server.fastpath import FastPath
 from citykg.server.responses import DEFAULT_CSP
 from citykg.server.state import ServerState
 from citykg.server.transfer import Compress, Preflight
@@ -81,9 +82,10 @@ def query_problem(query_string: bytes) -> str | None:
 
 
 class Guard:
-    def __init__(self, app: Callable[..., Awaitable[None]], max_body: int) -> None:
+    def __init__(self, app: Callable[..., Awaitable[None]], max_body: int, fast: FastPath | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.fast = fast
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,6 +111,17 @@ class Guard:
                 except ValueError:
                     await _plain(send, 400, "the Content-Length header is not a number")
                     return
+        handler = self.fast.route(scope) if self.fast is not None else None
+        if handler is not None:  # /sparql and /queries/NAME: answered here, or declined before sending anything
+            try:
+                declined = await handler(scope, receive, send)
+            except Exception:  # noqa: BLE001 - as the full application: Starlette's 500, the traceback in the log
+                traceback.print_exc(file=sys.stderr)
+                await _plain(send, 500, "Internal Server Error", newline=False)
+                return
+            if declined is None:
+                return
+            receive = declined
         started = False
 
         async def wrapped(message: Message) -> None:
@@ -133,8 +146,8 @@ class Guard:
                 await _plain(send, 500, "internal server error (the details are in the server's log)")
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
-    body = (text + "\n").encode("utf-8")
+async def _plain(send: Send, status: int, text: str, newline: bool = True) -> None:
+    body = (text + "\n" if newline else text).encode("utf-8")
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + SECURITY_HEADERS})
     await send({"type": "http.response.body", "body": body})
@@ -168,7 +181,9 @@ def routes() -> list[Route]:
     ]
 
 
-def create_app(state: ServerState) -> Guard:
+def create_app(state: ServerState, fast: bool = True) -> Guard:
+    """The application; ``fast=False`` leaves out the fast path (citykg.server.fastpath), for comparisons."""
     app = Starlette(routes=routes())
     app.state.citykg = state
-    return Guard(Preflight(Compress(app)), state.settings.max_body)
+    shortcut = FastPath(state, SECURITY_HEADERS) if fast else None
+    return Guard(Preflight(Compress(app)), state.settings.max_body, shortcut)

@@ -12,12 +12,20 @@ from typing import Any
 
 
 def key_size(key: object) -> int:
-    """Bytes a cache key holds (texts count in full: a key can carry a 1 MiB query), roughly."""
-    if isinstance(key, (str, bytes)):
-        return len(key) + 50
-    if isinstance(key, (tuple, list, frozenset, set)):
-        return 56 + sum(key_size(item) for item in key)
-    return 32
+    """Bytes a cache key holds (texts count in full: a key can carry a 1 MiB query), roughly. A loop, not a
+    recursive generator: every answer that is kept pays it."""
+    total = 0
+    todo = [key]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item) + 50
+        elif isinstance(item, (tuple, list, frozenset, set)):
+            total += 56
+            todo.extend(item)
+        else:
+            total += 32
+    return total
 
 
 class LRU:

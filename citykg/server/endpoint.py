@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -15,6 +16,9 @@ from citykg.server.protocol import Operation, ProtocolError, hints, parse_operat
 from citykg.server.responses import BodyTooLarge, problem, read_body, too_large
 from citykg.server.service import service_graph
 from citykg.server.transfer import StreamedAnswer
+
+if TYPE_CHECKING:
+    from citykg.server.state import ServerState
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 CORS_PREFLIGHT = {
@@ -53,19 +57,41 @@ def wants_html(request: Request, format_param: str | None) -> bool:
     return negotiation.wants_html(request.headers.get("accept"), format_param)
 
 
-def _choose(request: Request, offers: tuple[str, ...], format_param: str | None) -> str | None:
+def _choose(accept: str | None, offers: tuple[str, ...], format_param: str | None) -> str | None:
     if format_param is None or not format_param.strip():
-        return negotiation.pick(request.headers.get("accept"), offers)
+        return negotiation.pick(accept, offers)
     try:
-        return choose(request.headers.get("accept"), offers, format_param)
+        return choose(accept, offers, format_param)
     except NotAcceptable:
         return None
 
 
-def asked(request: Request, format_param: str | None) -> str:
+def asked(accept: str | None, format_param: str | None) -> str:
     if format_param:
         return f"format={format_param[:60]!r}"
-    return f"Accept: {(request.headers.get('accept') or '')[:120]}"
+    return f"Accept: {(accept or '')[:120]}"
+
+
+def query_task(state: ServerState, operation: Operation, accept: str | None) -> tuple[QueryTask, tuple] | None:
+    """The task and answer-cache key of a query for a program (not a browser), or None when neither a results
+    nor a graph format is acceptable. Shared by this route and its fast path (citykg.server.fastpath)."""
+    tabular = _choose(accept, TABULAR, operation.format)
+    graph_format = _choose(accept, CONSTRUCTED, operation.format)
+    if tabular is None and graph_format is None:
+        return None
+    task = QueryTask(
+        operation.text,
+        state.endpoint,
+        operation.default_graphs,
+        operation.named_graphs,
+        tabular,
+        graph_format,
+        asked=asked(accept, operation.format),
+    )
+    key: tuple = ("q", operation.text, operation.default_graphs, operation.named_graphs, tabular, graph_format)
+    if tabular is None or graph_format is None:
+        key = (*key, task.asked)
+    return task, key
 
 
 async def query(request: Request, operation: Operation) -> Response:
@@ -78,25 +104,14 @@ async def query(request: Request, operation: Operation) -> Response:
         key = ("html", operation.text, operation.default_graphs, operation.named_graphs, rows)
         outcome = await state.answer(task, key)
         return state.pages.query(request, text=operation.text, outcome=outcome)
-    tabular = _choose(request, TABULAR, operation.format)
-    graph_format = _choose(request, CONSTRUCTED, operation.format)
-    if tabular is None and graph_format is None:
+    accept = request.headers.get("accept")
+    prepared = query_task(state, operation, accept)
+    if prepared is None:
         offers = ", ".join(f"{FORMATS[k].media_type} (format={k})" for k in (*TABULAR, *CONSTRUCTED))
         if unknown_format(operation.format):
-            return problem(request, 400, f"{asked(request, operation.format)} is not a format; available: {offers}")
-        return problem(request, 406, f"cannot answer in {asked(request, operation.format)}; available: {offers}")
-    task = QueryTask(
-        operation.text,
-        state.endpoint,
-        operation.default_graphs,
-        operation.named_graphs,
-        tabular,
-        graph_format,
-        asked=asked(request, operation.format),
-    )
-    key = ("q", operation.text, operation.default_graphs, operation.named_graphs, tabular, graph_format)
-    if tabular is None or graph_format is None:
-        key = (*key, task.asked)
+            return problem(request, 400, f"{asked(accept, operation.format)} is not a format; available: {offers}")
+        return problem(request, 406, f"cannot answer in {asked(accept, operation.format)}; available: {offers}")
+    task, key = prepared
     return respond(request, await state.answer(task, key), hints(operation.text))
 
 

@@ -66,6 +66,7 @@ def protocol(limits: Limits) -> type[HttpToolsProtocol]:
         _lines = 0
         _tail = b""
         _timer: Any = None
+        _complete = False  # the parser has the whole request (no timer needed until the next one)
 
         def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
             super().connection_made(OneSend(transport, self.loop))
@@ -108,9 +109,13 @@ def protocol(limits: Limits) -> type[HttpToolsProtocol]:
                 self.transport.close()
 
         def data_received(self, data: bytes) -> None:
+            # the timer of this phase is armed after the parser has seen the data, and only when the head (or the
+            # body) is still incomplete then: a request that arrives in one piece, as most do, costs no timer
+            arm: tuple[float, str] | None = None
             if self._phase == "idle":
                 self._phase, self._head, self._lines, self._tail = "head", 0, 0, b""
-                self._arm(limits.header_timeout, "the request head did not arrive in time")
+                self._complete = False
+                arm = (limits.header_timeout, "the request head did not arrive in time")
             if self._phase == "head":
                 window = self._tail + data
                 end = window.find(b"\r\n\r\n")
@@ -131,10 +136,13 @@ def protocol(limits: Limits) -> type[HttpToolsProtocol]:
                     return
                 if end >= 0:
                     self._phase = "body"
-                    self._arm(limits.body_timeout, "the request body did not arrive in time")
+                    arm = (limits.body_timeout, "the request body did not arrive in time")
             super().data_received(data)
+            if arm is not None and not self._complete and not self.transport.is_closing():
+                self._arm(*arm)
 
         def on_message_complete(self) -> None:
+            self._complete = True
             super().on_message_complete()
             self._disarm()
 

@@ -83,10 +83,11 @@ async def index(request: Request) -> Response:
     return state.pages.render(request, "queries.html", queries=queries)
 
 
-def _given(request: Request, query: NamedQuery) -> dict[str, str]:
+def given_params(items: list[tuple[str, str]], query: NamedQuery) -> dict[str, str]:
+    """The parameters of the URL (``items``: its pairs in order) that the query takes as values."""
     given: dict[str, str] = {}
     known = {p.name for p in query.parameters}
-    for key, value in request.query_params.multi_items():
+    for key, value in items:
         if key in RESERVED or (key == "lang" and "lang" not in known) or not value.strip():
             continue  # an empty form field means "not given"
         if key in given:
@@ -105,23 +106,32 @@ async def run(request: Request) -> Response:
     format_param = request.query_params.get("format")
     html = wants_html(request, format_param)
     try:
-        given = _given(request, query)
+        given = given_params(request.query_params.multi_items(), query)
     except QueryError as exc:
         return problem(request, 400, str(exc))
     if html:
         return await page(request, query, given)
-    offers = CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
     try:
-        fmt = choose(request.headers.get("accept"), offers, format_param)
+        fmt = choose(request.headers.get("accept"), offers(query), format_param)
     except NotAcceptable as exc:
         return problem(request, exc.status, str(exc))
     try:
-        bindings = bind(query, given, state.holdings.base, state.holdings.focus, _names(state))
+        task, key = named_task(state, query, given, fmt)
     except QueryError as exc:
         return problem(request, 400, for_http(exc))
+    return respond(request, await state.answer(task, key))
+
+
+def offers(query: NamedQuery) -> tuple[str, ...]:
+    return CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
+
+
+def named_task(state, query: NamedQuery, given: dict[str, str], fmt: str) -> tuple[QueryTask, tuple]:  # type: ignore[no-untyped-def]
+    """The task and answer-cache key of a run in ``fmt`` (raises QueryError for a bad value). Shared by this
+    route and its fast path (citykg.server.fastpath)."""
+    bindings = bind(query, given, state.holdings.base, state.holdings.focus, _names(state))
     task = _task(state, query, bindings, fmt=fmt)
-    outcome = await state.answer(task, ("named", query.name, task.bindings, fmt))
-    return respond(request, outcome)
+    return task, ("named", query.name, task.bindings, fmt)
 
 
 def for_http(exc: QueryError) -> str:
@@ -174,9 +184,10 @@ async def page(request: Request, query: NamedQuery, given: dict[str, str]) -> Re
                 status = outcome.status
         except QueryError as exc:
             message, status = for_http(exc), 400
-    offers = CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
     params = {k: v for k, v in given.items()}
-    downloads = [(FORMATS[k], {**params, "format": k}) for k in offers] if outcome is not None and outcome.ok else []
+    downloads = (
+        [(FORMATS[k], {**params, "format": k}) for k in offers(query)] if outcome is not None and outcome.ok else []
+    )
     return state.pages.render(
         request,
         "namedquery.html",
