@@ -174,25 +174,81 @@ def _distinct(rows: list[Row]) -> Iterator[Row]:
 
 def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The union of the store's graphs as Turtle (each triple once)."""
-    prefixes = Prefixes()
     union: list[Row] = []
     for _, found in graphs if graphs is not None else all_rows(store):
         union += found
     union.sort()  # a merge of already sorted runs
-    body = _joined(_blocks(_distinct(union), prefixes, ""), b"\n")
+    return turtle_from(_distinct(union))
+
+
+def turtle_from(union: Iterable[Row]) -> bytes:
+    """Turtle of the union's rows (sorted, each once): :func:`union_rows` streams them from sorted N-Quads."""
+    prefixes = Prefixes()
+    body = _joined(_blocks(union, prefixes, ""), b"\n")
     return (prefixes.declarations() + "\n").encode("utf-8") + body
+
+
+def union_rows(nquads: bytes) -> Iterator[Row]:
+    """The rows of the union of the graphs, in canonical order and each once, from the sorted N-Quads of a store
+    without a default graph (as :func:`ntriples_from_nquads`): one subject at a time, never all at once.
+
+    The lines of one subject are neighbours and in (predicate, object) order; only ``rdf:type`` (the empty
+    predicate of a row) moves to the front, so each subject's few rows are sorted on their own."""
+    group: list[Row] = []
+    subject = last = None
+    for line in io.BytesIO(nquads):
+        triple = line[: line.rindex(b" <")]
+        if triple == last:
+            continue
+        last = triple
+        s, p, o = triple.decode("utf-8").split(" ", 2)
+        if s != subject:
+            if group:
+                group.sort()
+                yield from group
+            group, subject = [], s
+        group.append((s, "" if p == TYPE else p, o))
+    group.sort()
+    yield from group
+
+
+def graph_rows(lines: Iterable[bytes]) -> Graphs:
+    """:func:`all_rows` from the sorted N-Quads lines of a store without a default graph (what a process that
+    has only the build's ``citykg.nq`` reads): the same graphs, the same rows."""
+    found: dict[bytes, list[Row]] = {}
+    for line in lines:
+        at = line.rindex(b" <")
+        graph = line[at + 2 : line.index(b">", at)]
+        s, p, o = line[:at].decode("utf-8").split(" ", 2)
+        rows = found.get(graph)
+        if rows is None:
+            rows = found[graph] = []
+        rows.append((s, "" if p == TYPE else p, o))
+    out = []
+    for graph, rows in sorted((g.decode("utf-8"), r) for g, r in found.items()):
+        rows.sort()  # only rdf:type moves
+        out.append((ox.NamedNode(graph), rows))
+    return out
 
 
 def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as TriG, named graphs in IRI order (the default graph first, outside braces)."""
     prefixes = Prefixes()
-    out = [prefixes.declarations().encode("utf-8")]
+    out = [trig_head(prefixes)]
     for graph, found in graphs if graphs is not None else all_rows(store):
-        if isinstance(graph, ox.NamedNode):
-            out += [f"\n<{graph.value}> {{\n".encode(), _joined(_blocks(found, prefixes, "    "), b"\n"), b"}\n"]
-        else:
-            out += [b"\n", _joined(_blocks(found, prefixes, ""), b"\n")]
+        out.append(trig_graph(graph, found, prefixes))
     return b"".join(out)
+
+
+def trig_head(prefixes: Prefixes) -> bytes:
+    return prefixes.declarations().encode("utf-8")
+
+
+def trig_graph(graph: ox.NamedNode | ox.DefaultGraph, found: list[Row], prefixes: Prefixes) -> bytes:
+    """One graph's part of the TriG document."""
+    if isinstance(graph, ox.NamedNode):
+        return b"".join([f"\n<{graph.value}> {{\n".encode(), _joined(_blocks(found, prefixes, "    "), b"\n"), b"}\n"])
+    return b"\n" + _joined(_blocks(found, prefixes, ""), b"\n")
 
 
 def _joined(parts: Iterable[str], separator: bytes) -> bytes:
@@ -271,15 +327,25 @@ def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as one JSON-LD document: the prefixes as ``@context``, one ``@graph`` per named
     graph (IRI order), nodes by subject, every value in an array, one node per line."""
     prefixes = Prefixes()
-    context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
-    out = [('{\n "@context": ' + context + ',\n "@graph": [').encode("utf-8")]
+    out = [JSONLD_HEAD]
     for number, (graph, found) in enumerate(graphs if graphs is not None else all_rows(store)):
-        out.append(b"," if number else b"")
-        if isinstance(graph, ox.NamedNode):
-            out.append(('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n').encode("utf-8"))
-            out += [_joined(("   " + node for node in _nodes(found, prefixes)), b",\n"), b"\n  ]}"]
-        else:
-            nodes = _joined(("   " + node for node in _nodes(found, prefixes)), b",\n")
-            out += [b"\n", nodes.replace(b"\n   ", b"\n  ")]  # (the first node keeps three spaces, as it did)
-    out.append(b"\n ]\n}\n")
+        out.append(jsonld_graph(number, graph, found, prefixes))
+    out.append(JSONLD_TAIL)
+    return b"".join(out)
+
+
+_CONTEXT = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
+JSONLD_HEAD = ('{\n "@context": ' + _CONTEXT + ',\n "@graph": [').encode("utf-8")
+JSONLD_TAIL = b"\n ]\n}\n"
+
+
+def jsonld_graph(number: int, graph: ox.NamedNode | ox.DefaultGraph, found: list[Row], prefixes: Prefixes) -> bytes:
+    """The part of the JSON-LD document of the ``number``-th graph (from 0)."""
+    out = [b"," if number else b""]
+    if isinstance(graph, ox.NamedNode):
+        out.append(('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n').encode("utf-8"))
+        out += [_joined(("   " + node for node in _nodes(found, prefixes)), b",\n"), b"\n  ]}"]
+    else:
+        nodes = _joined(("   " + node for node in _nodes(found, prefixes)), b",\n")
+        out += [b"\n", nodes.replace(b"\n   ", b"\n  ")]  # (the first node keeps three spaces, as it did)
     return b"".join(out)

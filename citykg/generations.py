@@ -95,6 +95,11 @@ class Staging:
         self.names.append(name)
         return digest.hexdigest()
 
+    def adopt(self, name: str) -> Path:
+        """Count a file another process wrote into :meth:`path` (synced, with these permissions) as written."""
+        self.names.append(name)
+        return self.path(name)
+
     def abort(self) -> None:
         """Forget the generation: the current one stays as it was."""
         shutil.rmtree(self.folder, ignore_errors=True)
