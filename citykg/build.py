@@ -148,15 +148,19 @@ def build(
             result.report = _validate(project, store, files, lang, engine)
             if not result.report.conforms:
                 raise ValidationFailed(result.report, len(result.report.errors))
-        if "nt" in formats:  # from the N-Quads, piece by piece
+        if separate and "ttl" in formats:  # one subject at a time from the N-Quads (and N-Triples on the way)
+            with progress.step(f"writing {STEM}.ttl" + (f" and {STEM}.nt" if "nt" in formats else "")):
+                nt = staging.output(f"{STEM}.nt") if "nt" in formats else None
+                rows = canonical.union_rows(nquads, nt.write if nt is not None else None)
+                _keep(staging, digests, "ttl", canonical.turtle_from(rows))
+                if nt is not None:
+                    digests[f"{STEM}.nt"] = nt.close()
+        elif "nt" in formats:
             with progress.step(f"writing {STEM}.nt"):
                 if separate:
                     digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", canonical.ntriples_from_nquads(nquads))
                 else:
                     _keep(staging, digests, "nt", canonical.ntriples(store))
-        if "ttl" in formats and separate:  # one subject at a time from the N-Quads: no rows held
-            with progress.step(f"writing {STEM}.ttl"):
-                _keep(staging, digests, "ttl", canonical.turtle_from(canonical.union_rows(nquads)))
         del nquads
         others = [f for f in formats if f not in ("nq", "nt", *beside) and not (f == "ttl" and separate)]
         _write_exports(store, others, result, project.base, staging, digests)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -188,19 +188,27 @@ def turtle_from(union: Iterable[Row]) -> bytes:
     return (prefixes.declarations() + "\n").encode("utf-8") + body
 
 
-def union_rows(nquads: bytes) -> Iterator[Row]:
+def union_rows(nquads: bytes, ntriples: Callable[[bytes], object] | None = None, chunk: int = 20_000) -> Iterator[Row]:
     """The rows of the union of the graphs, in canonical order and each once, from the sorted N-Quads of a store
     without a default graph (as :func:`ntriples_from_nquads`): one subject at a time, never all at once.
 
     The lines of one subject are neighbours and in (predicate, object) order; only ``rdf:type`` (the empty
-    predicate of a row) moves to the front, so each subject's few rows are sorted on their own."""
+    predicate of a row) moves to the front, so each subject's few rows are sorted on their own. ``ntriples``,
+    if given, is called with the sorted N-Triples on the way, ``chunk`` lines at a time (the same pass makes
+    both exports)."""
     group: list[Row] = []
+    lines: list[bytes] = []
     subject = last = None
     for line in io.BytesIO(nquads):
         triple = line[: line.rindex(b" <")]
         if triple == last:
             continue
         last = triple
+        if ntriples is not None:
+            lines.append(triple)
+            if len(lines) == chunk:
+                ntriples(b" .\n".join(lines) + b" .\n")
+                lines = []
         s, p, o = triple.decode("utf-8").split(" ", 2)
         if s != subject:
             if group:
@@ -208,6 +216,8 @@ def union_rows(nquads: bytes) -> Iterator[Row]:
                 yield from group
             group, subject = [], s
         group.append((s, "" if p == TYPE else p, o))
+    if ntriples is not None and lines:
+        ntriples(b" .\n".join(lines) + b" .\n")
     group.sort()
     yield from group
 

@@ -11,7 +11,6 @@ build's child dies with it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -19,6 +18,7 @@ import sys
 from pathlib import Path
 
 from citykg.errors import CityKGError
+from citykg.generations import Output
 
 #: What the child runs: die with the parent, then write (see _child).
 _CHILD = "from citykg.exportwriter import _child; _child()"
@@ -69,7 +69,7 @@ def write(nquads: Path, folder: Path, stem: str, formats: list[str]) -> dict[str
     with nquads.open("rb") as lines:
         graphs = canonical.graph_rows(lines)
     prefixes = canonical.Prefixes()
-    outputs = {fmt: _Output(folder / f"{stem}.{fmt}") for fmt in formats}
+    outputs = {fmt: Output(folder / f"{stem}.{fmt}") for fmt in formats}
     try:
         if "trig" in outputs:
             outputs["trig"].write(canonical.trig_head(prefixes))
@@ -89,26 +89,6 @@ def write(nquads: Path, folder: Path, stem: str, formats: list[str]) -> dict[str
     finally:
         for output in outputs.values():
             output.handle.close()
-
-
-class _Output:
-    """One file written piece by piece, synced and given the generation's permissions like Staging.write."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.handle, self.digest = path, path.open("wb"), hashlib.sha256()
-
-    def write(self, data: bytes) -> None:
-        self.digest.update(data)
-        self.handle.write(data)
-
-    def close(self) -> str:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        mask = os.umask(0)
-        os.umask(mask)
-        self.path.chmod(0o666 & ~mask)
-        return self.digest.hexdigest()
 
 
 def _child() -> None:
