@@ -225,19 +225,18 @@ def union_rows(nquads: bytes, ntriples: Callable[[bytes], object] | None = None,
 def graph_rows(lines: Iterable[bytes]) -> Graphs:
     """:func:`all_rows` from the sorted N-Quads lines of a store without a default graph (what a process that
     has only the build's ``citykg.nq`` reads): the same graphs, the same rows."""
-    found: dict[bytes, list[Row]] = {}
+    found: dict[str, list[Row]] = {}
     for line in lines:
-        at = line.rindex(b" <")
-        graph = line[at + 2 : line.index(b">", at)]
-        s, p, o = line[:at].decode("utf-8").split(" ", 2)
+        triple, graph, _ = line.decode("utf-8").rsplit(" ", 2)  # (a graph IRI has no space)
+        s, p, o = triple.split(" ", 2)
         rows = found.get(graph)
         if rows is None:
             rows = found[graph] = []
         rows.append((s, "" if p == TYPE else p, o))
     out = []
-    for graph, rows in sorted((g.decode("utf-8"), r) for g, r in found.items()):
+    for graph, rows in sorted(found.items(), key=lambda item: item[0][1:-1]):  # by IRI, as graph_names
         rows.sort()  # only rdf:type moves
-        out.append((ox.NamedNode(graph), rows))
+        out.append((ox.NamedNode(graph[1:-1]), rows))
     return out
 
 
@@ -281,6 +280,8 @@ class _Json:
     def __init__(self, prefixes: Prefixes) -> None:
         self.prefixes = prefixes
         self._iris: dict[str, str] = {}
+        #: The value objects of IRIs and blank nodes already written.
+        self._objects: dict[str, str] = {}
 
     def iri(self, term: str) -> str:
         """An IRI term ``<…>`` (or a blank node ``_:…``) as a JSON string."""
@@ -301,7 +302,12 @@ class _Json:
                 return '{"@value": ' + self.string(term[: at + 1]) + ', "@type": ' + self.iri(term[at + 3 :]) + "}"
             at = term.rindex('"@')
             return '{"@value": ' + self.string(term[: at + 1]) + ', "@language": ' + _js(term[at + 2 :]) + "}"
-        return '{"@id": ' + self.iri(term) + "}"
+        found = self._objects.get(term)
+        if found is None:
+            found = '{"@id": ' + self.iri(term) + "}"
+            if len(self._objects) < MEMO:
+                self._objects[term] = found
+        return found
 
     @staticmethod
     def string(quoted: str) -> str:
@@ -313,20 +319,27 @@ class _Json:
 def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[str]:
     """Each subject's node as one line of JSON (what ``json.dumps`` gives for the node object)."""
     terms = _Json(prefixes)
-    rdf_type = terms.iri(f"<{RDF_TYPE}>")
+    iri, value, known = terms.iri, terms.value, terms._iris.get  # the memo first: most terms were seen before
+    objects = terms._objects.get
+    rdf_type = iri(f"<{RDF_TYPE}>")
     node: dict[str, list[str]] = {}
     subject = None
     for s, p, o in triples:
         if s != subject:
             if subject is not None:
-                yield _node(terms.iri(subject), node)
+                yield _node(iri(subject), node)
             subject, node = s, {}
-        if p == "" and o[0] == "<":
-            node.setdefault('"@type"', []).append(terms.iri(o))
+        if p == "":
+            key, found = ('"@type"', known(o) or iri(o)) if o[0] == "<" else (rdf_type, value(o))
         else:
-            node.setdefault(rdf_type if p == "" else terms.iri(p), []).append(terms.value(o))
+            key, found = known(p) or iri(p), objects(o) or value(o)
+        values = node.get(key)
+        if values is None:
+            node[key] = [found]
+        else:
+            values.append(found)
     if subject is not None:
-        yield _node(terms.iri(subject), node)
+        yield _node(iri(subject), node)
 
 
 def _node(subject: str, values: dict[str, list[str]]) -> str:

@@ -103,3 +103,13 @@ def test_the_writer_process_writes_the_in_process_bytes(store: ox.Store, tmp_pat
     assert (tmp_path / "out.trig").read_bytes() == canonical.trig(store)
     assert (tmp_path / "out.jsonld").read_bytes() == canonical.jsonld(store)
     assert digests["out.trig"] == hashlib.sha256(canonical.trig(store)).hexdigest()
+
+
+def test_graphs_from_sorted_nquads_come_in_iri_order() -> None:
+    """``<https://ex.org/a-b>`` sorts before ``<https://ex.org/a>`` as text, after it as an IRI."""
+    loaded = ox.Store()
+    for graph in ("https://ex.org/a", "https://ex.org/a-b"):
+        node = ox.NamedNode(graph)
+        loaded.add(ox.Quad(node, node, node, node))
+    from_lines = canonical.graph_rows(io.BytesIO(quadstore.nquads(loaded)))
+    assert [g.value for g, _ in from_lines] == [g.value for g in canonical.graph_names(loaded)]
