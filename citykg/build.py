@@ -19,6 +19,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from citykg import answers, canonical, exportwriter, generations, progress, quadstore, quotes
+from citykg import store as stores
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
@@ -137,8 +138,10 @@ def build(
         result = BuildResult(store, Report(skipped=True), [], 0.0)
         digests = {f"{STEM}.nq": digest}
         staging.write(f"{STEM}.nq", nquads)  # the store cache, and what the store may be loaded from
-        if loader is None:
-            loader = StoreLoader(project.build_dir, [], project.base)
+        if loader is None:  # the store was current: kept if it holds these quads, else loaded from them
+            loader = StoreLoader(
+                project.build_dir, [], project.base, start=stores._stamp(project.build_dir / stores.STORE_DIR) != digest
+            )
         loader.send_nquads(staging.path(f"{STEM}.nq"), digest)
         separate = not canonical.has_default(store)  # (sorted N-Quads lines then split as the writers need)
         beside = [f for f in formats if f in exportwriter.FORMATS] if separate else []
@@ -148,19 +151,7 @@ def build(
             result.report = _validate(project, store, files, lang, engine)
             if not result.report.conforms:
                 raise ValidationFailed(result.report, len(result.report.errors))
-        if separate and "ttl" in formats:  # one subject at a time from the N-Quads (and N-Triples on the way)
-            with progress.step(f"writing {STEM}.ttl" + (f" and {STEM}.nt" if "nt" in formats else "")):
-                nt = staging.output(f"{STEM}.nt") if "nt" in formats else None
-                rows = canonical.union_rows(nquads, nt.write if nt is not None else None)
-                _keep(staging, digests, "ttl", canonical.turtle_from(rows))
-                if nt is not None:
-                    digests[f"{STEM}.nt"] = nt.close()
-        elif "nt" in formats:
-            with progress.step(f"writing {STEM}.nt"):
-                if separate:
-                    digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", canonical.ntriples_from_nquads(nquads))
-                else:
-                    _keep(staging, digests, "nt", canonical.ntriples(store))
+        _write_lines(store, nquads, formats, staging, digests)
         del nquads
         others = [f for f in formats if f not in ("nq", "nt", *beside) and not (f == "ttl" and separate)]
         _write_exports(store, others, result, project.base, staging, digests)
@@ -189,10 +180,26 @@ def build(
     return result
 
 
+def _write_lines(store, nquads: bytes, formats: tuple[str, ...], staging, digests: dict[str, str]) -> None:
+    """N-Triples and Turtle from the sorted N-Quads: one pass, one subject at a time (no rows held)."""
+    separate = not canonical.has_default(store)
+    if separate and "ttl" in formats:
+        with progress.step(f"writing {STEM}.ttl" + (f" and {STEM}.nt" if "nt" in formats else "")):
+            nt = staging.output(f"{STEM}.nt") if "nt" in formats else None
+            rows = canonical.union_rows(nquads, nt.write if nt is not None else None)
+            _keep(staging, digests, "ttl", canonical.turtle_from(rows))
+            if nt is not None:
+                digests[f"{STEM}.nt"] = nt.close()
+    elif "nt" in formats:
+        with progress.step(f"writing {STEM}.nt"):
+            if separate:
+                digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", canonical.ntriples_from_nquads(nquads))
+            else:
+                _keep(staging, digests, "nt", canonical.ntriples(store))
+
+
 def _store_is_current(project: Project) -> bool:
     """True when the build folder's store holds a build of the current sources (it will be kept: no loader)."""
-    from citykg import store as stores
-
     current = stores._digest(project)
     return current is not None and stores._stamp(stores.store_path(project)) == current and stores.is_fresh(project)
 

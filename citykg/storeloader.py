@@ -45,14 +45,18 @@ class StoreLoader:
     The build then calls :meth:`send_rest` (optional) and :meth:`send_nquads` (always: it also says whether
     the current store already holds these quads, in which case the child is stopped and the store kept)."""
 
-    def __init__(self, build_dir: Path, sources: list[tuple[Path, str]], base: str) -> None:
+    def __init__(self, build_dir: Path, sources: list[tuple[Path, str]], base: str, *, start: bool = True) -> None:
         self.build_dir, self.sources = build_dir, sources
         self.nquads: Path | None = None
         self.digest = ""
         self._rest_sent = False
-        self.temp: Path | None = Path(tempfile.mkdtemp(prefix=stores.STAGING, dir=build_dir))
+        self.child: subprocess.Popen | None = None
+        self.temp: Path | None = None
+        if not start:  # (the current store holds the build: nothing to load)
+            return
+        self.temp = Path(tempfile.mkdtemp(prefix=stores.STAGING, dir=build_dir))
         plan = json.dumps([[str(path), graph] for path, graph in sources])
-        self.child: subprocess.Popen | None = subprocess.Popen(
+        self.child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, str(os.getpid()), str(self.temp), base, plan],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
@@ -83,6 +87,8 @@ class StoreLoader:
 
         from citykg.canonical import has_default
 
+        if self.child is None:
+            return
         loaded = {graph for _, graph in self.sources}
         graphs = sorted(g.value for g in store.named_graphs() if g.value not in loaded)
         dumps = [(iri, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))) for iri in graphs]
@@ -98,6 +104,8 @@ class StoreLoader:
         """The sorted N-Quads are written (what the child loads if blank nodes kept it from the quick way). If
         the current store already holds them, stop the child: the store stays as it is."""
         self.nquads, self.digest = nquads, digest
+        if self.child is None:
+            return
         if stores._stamp(self.build_dir / stores.STORE_DIR) == digest:
             self.cancel()
             return
