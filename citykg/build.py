@@ -18,10 +18,12 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from citykg import answers, canonical, generations, progress, quadstore, quotes
+from citykg import answers, canonical, exportwriter, generations, progress, quadstore, quotes
+from citykg import store as stores
 from citykg.config import Project
 from citykg.errors import ValidationFailed
 from citykg.export import serialize
+from citykg.exportwriter import ExportWriter
 from citykg.formats import EXPORT_FORMATS
 from citykg.inputs import fingerprint, relative
 from citykg.sources import SourceFile, derived_graph, locate, locate_value, parse_file, source_files
@@ -113,44 +115,61 @@ def build(
     """Every build is validated (the shapes run as SPARQL on the Oxigraph store: seconds per million
     triples); ``validating=False`` is recorded in the manifest.
 
-    The sorted N-Quads are written first, and a child process bulk-loads the persistent store from them on
-    the other core while this one validates and writes the other exports (:mod:`citykg.storeloader`). Each
-    export goes to disk as soon as it is made, into the new generation (:class:`citykg.generations.Staging`),
-    which becomes current only when every file and the store are done."""
+    Three processes share the work (the machine's cores): a child loads the persistent store from the first
+    second on (:mod:`citykg.storeloader`); once the sorted N-Quads are written, another writes TriG and
+    JSON-LD from them (:mod:`citykg.exportwriter`), while this one validates and writes N-Triples and Turtle.
+    Each export goes to disk as soon as it is made, into the new generation
+    (:class:`citykg.generations.Staging`), which becomes current only when every file and the store are done."""
     started = time.perf_counter()
-    with progress.step("loading sources"):
-        store, files = prepare(project)
-    with progress.step("sorting N-Quads"):
-        nquads = quadstore.nquads(store)
-    digest = hashlib.sha256(nquads).hexdigest()
-    result = BuildResult(store, Report(skipped=True), [], 0.0)
-    staging = generations.Staging(project.build_dir)
     loader: StoreLoader | None = None
+    writer: ExportWriter | None = None
+    staging: generations.Staging | None = None
     try:
+        staging = generations.Staging(project.build_dir)  # first: it removes what killed builds left
+        if not _store_is_current(project):
+            loader = StoreLoader(project.build_dir, _line_sources(project), project.base)
+        with progress.step("loading sources"):
+            store, files = prepare(project)
+        if loader is not None:
+            loader.send_rest(store)
+        with progress.step("sorting N-Quads"):
+            nquads = quadstore.nquads(store)
+        digest = hashlib.sha256(nquads).hexdigest()
+        result = BuildResult(store, Report(skipped=True), [], 0.0)
         digests = {f"{STEM}.nq": digest}
-        staging.write(f"{STEM}.nq", nquads)  # the store cache, and what the store is loaded from
-        loader = StoreLoader(project.build_dir, staging.path(f"{STEM}.nq"), digest)
+        staging.write(f"{STEM}.nq", nquads)  # the store cache, and what the store may be loaded from
+        if loader is None:  # the store was current: kept if it holds these quads, else loaded from them
+            loader = StoreLoader(
+                project.build_dir, [], project.base, start=stores._stamp(project.build_dir / stores.STORE_DIR) != digest
+            )
+        loader.send_nquads(staging.path(f"{STEM}.nq"), digest)
+        separate = not canonical.has_default(store)  # (sorted N-Quads lines then split as the writers need)
+        beside = [f for f in formats if f in exportwriter.FORMATS] if separate else []
+        if beside:
+            writer = ExportWriter(staging.path(f"{STEM}.nq"), staging.folder, STEM, beside)
         if validating:
             result.report = _validate(project, store, files, lang, engine)
             if not result.report.conforms:
                 raise ValidationFailed(result.report, len(result.report.errors))
-        if "nt" in formats:  # from the N-Quads, which are then no longer needed here (a quarter GB at 1M)
-            with progress.step(f"writing {STEM}.nt"):
-                if canonical.has_default(store):
-                    _keep(staging, digests, "nt", canonical.ntriples(store))
-                else:  # piece by piece while the store is loading beside
-                    pieces = canonical.ntriples_from_nquads(nquads)
-                    digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", pieces)
+        _write_lines(store, nquads, formats, staging, digests)
         del nquads
-        others = [f for f in formats if f not in ("nq", "nt")]
+        others = [f for f in formats if f not in ("nq", "nt", *beside) and not (f == "ttl" and separate)]
         _write_exports(store, others, result, project.base, staging, digests)
+        if writer is not None:
+            with progress.step(f"writing {', '.join(writer.names)}"):  # in the child since the N-Quads were written
+                for name, found in writer.wait().items():
+                    digests[name] = found
+                    staging.adopt(name)
         staging.write(MANIFEST, manifest_from_digests(project, digests, validated=validating))
-        with progress.step("loading the store"):  # in the child since the N-Quads were written
+        with progress.step("loading the store"):  # in the child since the build began
             loader.wait()
     except BaseException:
+        if writer is not None:
+            writer.cancel()
         if loader is not None:
             loader.cancel()
-        staging.abort()
+        if staging is not None:
+            staging.abort()
         raise
     with progress.step("publishing"):
         result.files = staging.commit()  # one switch
@@ -159,6 +178,37 @@ def build(
     answers.forget(project)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_lines(store, nquads: bytes, formats: tuple[str, ...], staging, digests: dict[str, str]) -> None:
+    """N-Triples and Turtle from the sorted N-Quads: one pass, one subject at a time (no rows held)."""
+    separate = not canonical.has_default(store)
+    if separate and "ttl" in formats:
+        with progress.step(f"writing {STEM}.ttl" + (f" and {STEM}.nt" if "nt" in formats else "")):
+            nt = staging.output(f"{STEM}.nt") if "nt" in formats else None
+            rows = canonical.union_rows(nquads, nt.write if nt is not None else None)
+            _keep(staging, digests, "ttl", canonical.turtle_from(rows))
+            if nt is not None:
+                digests[f"{STEM}.nt"] = nt.close()
+    elif "nt" in formats:
+        with progress.step(f"writing {STEM}.nt"):
+            if separate:
+                digests[f"{STEM}.nt"] = staging.write_pieces(f"{STEM}.nt", canonical.ntriples_from_nquads(nquads))
+            else:
+                _keep(staging, digests, "nt", canonical.ntriples(store))
+
+
+def _store_is_current(project: Project) -> bool:
+    """True when the build folder's store holds a build of the current sources (it will be kept: no loader)."""
+    current = stores._digest(project)
+    return current is not None and stores._stamp(stores.store_path(project)) == current and stores.is_fresh(project)
+
+
+def _line_sources(project: Project) -> list[tuple[Path, str]]:
+    """The N-Triples sources the store loader reads itself (each the only file of its named graph)."""
+    files = source_files(project)
+    shared = {str(f.graph) for f in files if f.path.suffix.lower() != ".nt"}
+    return [(f.path, str(f.graph)) for f in files if f.path.suffix.lower() == ".nt" and str(f.graph) not in shared]
 
 
 def _write_exports(store, formats: list[str], result, base: str, staging, digests) -> None:

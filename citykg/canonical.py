@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -174,25 +174,90 @@ def _distinct(rows: list[Row]) -> Iterator[Row]:
 
 def turtle(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The union of the store's graphs as Turtle (each triple once)."""
-    prefixes = Prefixes()
     union: list[Row] = []
     for _, found in graphs if graphs is not None else all_rows(store):
         union += found
     union.sort()  # a merge of already sorted runs
-    body = _joined(_blocks(_distinct(union), prefixes, ""), b"\n")
+    return turtle_from(_distinct(union))
+
+
+def turtle_from(union: Iterable[Row]) -> bytes:
+    """Turtle of the union's rows (sorted, each once): :func:`union_rows` streams them from sorted N-Quads."""
+    prefixes = Prefixes()
+    body = _joined(_blocks(union, prefixes, ""), b"\n")
     return (prefixes.declarations() + "\n").encode("utf-8") + body
+
+
+def union_rows(nquads: bytes, ntriples: Callable[[bytes], object] | None = None, chunk: int = 20_000) -> Iterator[Row]:
+    """The rows of the union of the graphs, in canonical order and each once, from the sorted N-Quads of a store
+    without a default graph (as :func:`ntriples_from_nquads`): one subject at a time, never all at once.
+
+    The lines of one subject are neighbours and in (predicate, object) order; only ``rdf:type`` (the empty
+    predicate of a row) moves to the front, so each subject's few rows are sorted on their own. ``ntriples``,
+    if given, is called with the sorted N-Triples on the way, ``chunk`` lines at a time (the same pass makes
+    both exports)."""
+    group: list[Row] = []
+    lines: list[bytes] = []
+    subject = last = None
+    for line in io.BytesIO(nquads):
+        triple = line[: line.rindex(b" <")]
+        if triple == last:
+            continue
+        last = triple
+        if ntriples is not None:
+            lines.append(triple)
+            if len(lines) == chunk:
+                ntriples(b" .\n".join(lines) + b" .\n")
+                lines = []
+        s, p, o = triple.decode("utf-8").split(" ", 2)
+        if s != subject:
+            if group:
+                group.sort()
+                yield from group
+            group, subject = [], s
+        group.append((s, "" if p == TYPE else p, o))
+    if ntriples is not None and lines:
+        ntriples(b" .\n".join(lines) + b" .\n")
+    group.sort()
+    yield from group
+
+
+def graph_rows(lines: Iterable[bytes]) -> Graphs:
+    """:func:`all_rows` from the sorted N-Quads lines of a store without a default graph (what a process that
+    has only the build's ``citykg.nq`` reads): the same graphs, the same rows."""
+    found: dict[str, list[Row]] = {}
+    for line in lines:
+        triple, graph, _ = line.decode("utf-8").rsplit(" ", 2)  # (a graph IRI has no space)
+        s, p, o = triple.split(" ", 2)
+        rows = found.get(graph)
+        if rows is None:
+            rows = found[graph] = []
+        rows.append((s, "" if p == TYPE else p, o))
+    out = []
+    for graph, rows in sorted(found.items(), key=lambda item: item[0][1:-1]):  # by IRI, as graph_names
+        rows.sort()  # only rdf:type moves
+        out.append((ox.NamedNode(graph[1:-1]), rows))
+    return out
 
 
 def trig(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as TriG, named graphs in IRI order (the default graph first, outside braces)."""
     prefixes = Prefixes()
-    out = [prefixes.declarations().encode("utf-8")]
+    out = [trig_head(prefixes)]
     for graph, found in graphs if graphs is not None else all_rows(store):
-        if isinstance(graph, ox.NamedNode):
-            out += [f"\n<{graph.value}> {{\n".encode(), _joined(_blocks(found, prefixes, "    "), b"\n"), b"}\n"]
-        else:
-            out += [b"\n", _joined(_blocks(found, prefixes, ""), b"\n")]
+        out.append(trig_graph(graph, found, prefixes))
     return b"".join(out)
+
+
+def trig_head(prefixes: Prefixes) -> bytes:
+    return prefixes.declarations().encode("utf-8")
+
+
+def trig_graph(graph: ox.NamedNode | ox.DefaultGraph, found: list[Row], prefixes: Prefixes) -> bytes:
+    """One graph's part of the TriG document."""
+    if isinstance(graph, ox.NamedNode):
+        return b"".join([f"\n<{graph.value}> {{\n".encode(), _joined(_blocks(found, prefixes, "    "), b"\n"), b"}\n"])
+    return b"\n" + _joined(_blocks(found, prefixes, ""), b"\n")
 
 
 def _joined(parts: Iterable[str], separator: bytes) -> bytes:
@@ -215,6 +280,8 @@ class _Json:
     def __init__(self, prefixes: Prefixes) -> None:
         self.prefixes = prefixes
         self._iris: dict[str, str] = {}
+        #: The value objects of IRIs and blank nodes already written.
+        self._objects: dict[str, str] = {}
 
     def iri(self, term: str) -> str:
         """An IRI term ``<…>`` (or a blank node ``_:…``) as a JSON string."""
@@ -235,7 +302,12 @@ class _Json:
                 return '{"@value": ' + self.string(term[: at + 1]) + ', "@type": ' + self.iri(term[at + 3 :]) + "}"
             at = term.rindex('"@')
             return '{"@value": ' + self.string(term[: at + 1]) + ', "@language": ' + _js(term[at + 2 :]) + "}"
-        return '{"@id": ' + self.iri(term) + "}"
+        found = self._objects.get(term)
+        if found is None:
+            found = '{"@id": ' + self.iri(term) + "}"
+            if len(self._objects) < MEMO:
+                self._objects[term] = found
+        return found
 
     @staticmethod
     def string(quoted: str) -> str:
@@ -247,20 +319,27 @@ class _Json:
 def _nodes(triples: list[Row], prefixes: Prefixes) -> Iterator[str]:
     """Each subject's node as one line of JSON (what ``json.dumps`` gives for the node object)."""
     terms = _Json(prefixes)
-    rdf_type = terms.iri(f"<{RDF_TYPE}>")
+    iri, value, known = terms.iri, terms.value, terms._iris.get  # the memo first: most terms were seen before
+    objects = terms._objects.get
+    rdf_type = iri(f"<{RDF_TYPE}>")
     node: dict[str, list[str]] = {}
     subject = None
     for s, p, o in triples:
         if s != subject:
             if subject is not None:
-                yield _node(terms.iri(subject), node)
+                yield _node(iri(subject), node)
             subject, node = s, {}
-        if p == "" and o[0] == "<":
-            node.setdefault('"@type"', []).append(terms.iri(o))
+        if p == "":
+            key, found = ('"@type"', known(o) or iri(o)) if o[0] == "<" else (rdf_type, value(o))
         else:
-            node.setdefault(rdf_type if p == "" else terms.iri(p), []).append(terms.value(o))
+            key, found = known(p) or iri(p), objects(o) or value(o)
+        values = node.get(key)
+        if values is None:
+            node[key] = [found]
+        else:
+            values.append(found)
     if subject is not None:
-        yield _node(terms.iri(subject), node)
+        yield _node(iri(subject), node)
 
 
 def _node(subject: str, values: dict[str, list[str]]) -> str:
@@ -271,15 +350,25 @@ def jsonld(store: ox.Store, graphs: Graphs | None = None) -> bytes:
     """The store's graphs as one JSON-LD document: the prefixes as ``@context``, one ``@graph`` per named
     graph (IRI order), nodes by subject, every value in an array, one node per line."""
     prefixes = Prefixes()
-    context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
-    out = [('{\n "@context": ' + context + ',\n "@graph": [').encode("utf-8")]
+    out = [JSONLD_HEAD]
     for number, (graph, found) in enumerate(graphs if graphs is not None else all_rows(store)):
-        out.append(b"," if number else b"")
-        if isinstance(graph, ox.NamedNode):
-            out.append(('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n').encode("utf-8"))
-            out += [_joined(("   " + node for node in _nodes(found, prefixes)), b",\n"), b"\n  ]}"]
-        else:
-            nodes = _joined(("   " + node for node in _nodes(found, prefixes)), b",\n")
-            out += [b"\n", nodes.replace(b"\n   ", b"\n  ")]  # (the first node keeps three spaces, as it did)
-    out.append(b"\n ]\n}\n")
+        out.append(jsonld_graph(number, graph, found, prefixes))
+    out.append(JSONLD_TAIL)
+    return b"".join(out)
+
+
+_CONTEXT = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False, sort_keys=True)
+JSONLD_HEAD = ('{\n "@context": ' + _CONTEXT + ',\n "@graph": [').encode("utf-8")
+JSONLD_TAIL = b"\n ]\n}\n"
+
+
+def jsonld_graph(number: int, graph: ox.NamedNode | ox.DefaultGraph, found: list[Row], prefixes: Prefixes) -> bytes:
+    """The part of the JSON-LD document of the ``number``-th graph (from 0)."""
+    out = [b"," if number else b""]
+    if isinstance(graph, ox.NamedNode):
+        out.append(('\n  {"@id": ' + json.dumps(graph.value) + ', "@graph": [\n').encode("utf-8"))
+        out += [_joined(("   " + node for node in _nodes(found, prefixes)), b",\n"), b"\n  ]}"]
+    else:
+        nodes = _joined(("   " + node for node in _nodes(found, prefixes)), b",\n")
+        out += [b"\n", nodes.replace(b"\n   ", b"\n  ")]  # (the first node keeps three spaces, as it did)
     return b"".join(out)

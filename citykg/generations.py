@@ -84,16 +84,20 @@ class Staging:
 
     def write_pieces(self, name: str, pieces: Iterable[bytes]) -> str:
         """Write one file from pieces (never all in memory at once); returns its sha256."""
-        digest = hashlib.sha256()
-        with self.path(name).open("wb") as handle:
-            for piece in pieces:
-                digest.update(piece)
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        self.path(name).chmod(0o666 & ~_umask())
+        output = self.output(name)
+        for piece in pieces:
+            output.write(piece)
+        return output.close()
+
+    def output(self, name: str) -> Output:
+        """A file of the generation written piece by piece (:meth:`Output.close` returns its sha256)."""
         self.names.append(name)
-        return digest.hexdigest()
+        return Output(self.path(name))
+
+    def adopt(self, name: str) -> Path:
+        """Count a file another process wrote into :meth:`path` (synced, with these permissions) as written."""
+        self.names.append(name)
+        return self.path(name)
 
     def abort(self) -> None:
         """Forget the generation: the current one stays as it was."""
@@ -117,6 +121,25 @@ class Staging:
         _fsync_dir(build_dir)
         clean(build_dir, stores=False)  # the build's own store may still be loading
         return [build_dir / name for name in sorted(self.names)]
+
+
+class Output:
+    """One file written piece by piece: synced to disk and given the generation's permissions when closed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.handle, self.digest = path, path.open("wb"), hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+    def close(self) -> str:
+        """Sync and close; the sha256 of what was written."""
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        self.path.chmod(0o666 & ~_umask())
+        return self.digest.hexdigest()
 
 
 def _adopt_older_layout(build_dir: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from citykg import exportwriter, quadstore, storeloader
 from citykg import store as stores
-from citykg import storeloader
 from citykg.build import STEM, build
 from citykg.config import Project
 from citykg.errors import ValidationFailed
@@ -89,3 +89,69 @@ def test_chunked_load_keeps_blank_nodes_whole(tmp_path: Path) -> None:
     assert len(store) == 7
     found = store.query("SELECT ?n WHERE { GRAPH ?g { <urn:a> <urn:knows> ?b . ?b <urn:name> ?n } }")
     assert [row[0].value for row in found] == ["x"]
+
+
+LINES = (
+    '<https://w3id.org/citykg/dortmund/city/lines> <http://www.w3.org/2000/01/rdf-schema#label> "Lines"@en .\n'
+    '<https://w3id.org/citykg/dortmund/city/lines> <http://www.w3.org/2000/01/rdf-schema#comment> "from an .nt" .\n'
+)
+
+
+def test_the_store_loaded_from_the_start_holds_exactly_the_nquads(out: Project) -> None:
+    """The loader reads the N-Triples sources itself and gets the rest (Turtle graphs, derived graph) from the
+    build: without blank nodes anywhere, its store is the same quads as citykg.nq."""
+    (out.graph_dir / "zz-lines.nt").write_text(LINES, encoding="utf-8")
+    build(out, validating=False)
+    nquads = (out.build_dir / f"{STEM}.nq").read_bytes()
+    assert b"_:" not in nquads and b"from an .nt" in nquads
+    assert quadstore.nquads(ox.Store.read_only(str(stores.store_path(out)))) == nquads
+    assert leftovers(out) == []
+
+
+BLANK_LINES = (
+    "<https://w3id.org/citykg/dortmund/city/lines> <https://ex.org/knows> _:friend .\n"
+    '_:friend <https://ex.org/name> "F" .\n'
+)
+BLANK_TURTLE = '<https://w3id.org/citykg/dortmund/city/turtle> <https://ex.org/knows> [ <https://ex.org/name> "T" ] .\n'
+
+
+@pytest.mark.parametrize("where", ["nt", "ttl"])
+def test_blank_nodes_send_the_loader_back_to_the_nquads(out: Project, where: str) -> None:
+    """A blank node in a line-based source or in a graph sent by the build: the store is loaded from the sorted
+    N-Quads (each node stays one node)."""
+    name, text = ("zz-blank.nt", BLANK_LINES) if where == "nt" else ("zz-blank.ttl", BLANK_TURTLE)
+    (out.graph_dir / name).write_text(text, encoding="utf-8")
+    (out.graph_dir / "zz-lines.nt").write_text(LINES, encoding="utf-8")
+    result = build(out, validating=False)
+    store = ox.Store.read_only(str(stores.store_path(out)))
+    assert len(store) == len(result.store)
+    found = store.query(
+        "SELECT ?n WHERE { GRAPH ?g { ?s <https://ex.org/knows> ?b } GRAPH ?h { ?b <https://ex.org/name> ?n } }"
+    )
+    assert [row[0].value for row in found] == ["F" if where == "nt" else "T"]
+    assert leftovers(out) == []
+
+
+def test_unchanged_sources_keep_the_store(out: Project) -> None:
+    build(out, validating=False)
+    marker = stores.store_path(out) / "kept"
+    marker.write_text("", encoding="utf-8")
+    build(out, validating=False)
+    assert marker.exists() and leftovers(out) == []
+    (out.graph_dir / "zz-lines.nt").write_text(LINES, encoding="utf-8")
+    build(out, validating=False)
+    assert (
+        not marker.exists()
+        and stamp(out) == json.loads((out.build_dir / "manifest.json").read_text())["outputs"][f"{STEM}.nq"]
+    )
+
+
+def test_a_failing_writer_fails_the_build_and_keeps_the_previous_one(out: Project, monkeypatch) -> None:
+    build(out, validating=False)
+    before = {p.name: p.read_bytes() for p in out.build_dir.glob(f"{STEM}.*")}
+    (out.graph_dir / "zz-lines.nt").write_text(LINES, encoding="utf-8")
+    monkeypatch.setattr(exportwriter, "_CHILD", "import sys; sys.stderr.write('disk full\\n'); raise SystemExit(3)")
+    with pytest.raises(exportwriter.ExportFailed, match=r"citykg\.trig.*failed in the writer process: disk full"):
+        build(out, validating=False)
+    assert {p.name: p.read_bytes() for p in out.build_dir.glob(f"{STEM}.*")} == before
+    assert leftovers(out) == []
