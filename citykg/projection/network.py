@@ -9,16 +9,15 @@ than the measures computed on it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from citykg.projection.edges import EdgeSpec, edge_keys, edge_specs
+from citykg.projection.edges import EdgeSpec, edge_keys, edge_specs, relations_from_edges
 from citykg.projection.model import CLASS_PRIORITY, STATUS, Projection, local_name
-from citykg.projection.rows import BlankId, Lit, Row, Rows, Value, as_text, order_key, rows_of
+from citykg.projection.rows import BlankId, Rows, as_text, rows_of
 from citykg.projection.whole import Answers, _broader, _root, _texts, build, load_query
 from citykg.projection.words import kind_rank
 from citykg.queries import NamedQuery
@@ -44,34 +43,6 @@ class Texts(dict):
         self.update(_texts(self.source.rows(self.query, "thing", wanted, share=TEXTS_SHARE)))
 
 
-def relation_rows(rows: Iterable[Row]) -> list[Row]:
-    """The rows of relations.rq from those of edges.rq: a partnership with each pair of its partners (one order:
-    the projection keeps one edge per pair) and kind, a milestone with each partner of its partnership. (Whole
-    answers at 1M: relations.rq 180,000 rows, from pairing the partners in the store; edges.rq about half.)"""
-    partners: dict[Value, set[Value]] = defaultdict(set)
-    kinds: dict[Value, set[Value]] = defaultdict(set)
-    milestones: list[tuple[Value, Value]] = []
-    out: list[Row] = []
-    for rel, kind, source, target, qualifier in rows:
-        kind = kind.value if type(kind) is Lit else as_text(kind)
-        if kind == "partner":
-            partners[rel].add(target)
-        elif kind == "kind":
-            kinds[rel].add(qualifier)
-        elif kind == "milestone":
-            milestones.append((source, rel))
-        else:
-            out.append((rel, kind, source, target, qualifier))
-    for rel, qualifiers in kinds.items():
-        ends = sorted(partners.get(rel, ()), key=order_key)
-        for i, a in enumerate(ends):
-            for b in ends[i + 1 :]:
-                out.extend((rel, "partnership", a, b, q) for q in qualifiers)
-    for event, rel in milestones:
-        out.extend((rel, "milestone", event, partner, None) for partner in partners.get(rel, ()))
-    return out
-
-
 def project_network(
     dataset: Graph, *, dated: bool = False, queries: Path | None = None, source: Rows | None = None
 ) -> Projection:
@@ -81,7 +52,7 @@ def project_network(
     source = source or rows_of(dataset)
     names = ("links", "nodes", "states", "broader") + (("dates",) if dated else ())
     answers = Answers(**{name: source.rows(load_query(name, queries)) for name in names})
-    answers.relations = relation_rows(source.rows(load_query("edges", queries)))
+    answers.relations = relations_from_edges(source.rows(load_query("edges", queries)), one_order=True)
     proj = build(answers, _root(dataset, None))
     proj.texts = Texts(source, load_query("texts", queries))
     return proj
@@ -124,7 +95,7 @@ def network_of(dataset: Graph, *, queries: Path | None = None, source: Rows | No
         if rel not in statuses or status < statuses[rel]:
             statuses[rel] = status
     states = {rel: STATUS.get(status, local_name(status)) for rel, status in statuses.items()}
-    relations = relation_rows(source.rows(load_query("edges", queries)))
+    relations = relations_from_edges(source.rows(load_query("edges", queries)), one_order=True)
     links = source.rows(load_query("links", queries))
     kept: dict[tuple[str, str, str], tuple[str, bool, object]] = {}
     ancestors: dict[str, set[str]] = {}

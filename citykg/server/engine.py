@@ -30,13 +30,11 @@ from citykg.native import PREFIX_IRIS, syntax_message
 from citykg.server.framing import Spool, TooLarge, emit, write_in_parts
 from citykg.server.negotiation import CONSTRUCTED, FORMATS, TABULAR, NotAcceptable
 from citykg.server.readstore import UnknownGraph, open_read_only
+from citykg.server.terms import from_raw, raw, raw_rdflib, to_rdflib
 
 if TYPE_CHECKING:  # rdflib is imported where a graph result needs it: a worker stays lean without it
     from rdflib.term import Node
 
-#: A term of an HTML table as it travels from the worker: ("uri", iri), ("bnode", id) or
-#: ("literal", lexical, language or None, datatype or None); the server process makes rdflib terms of them.
-RawTerm = tuple[str, ...]
 
 MAX_RESULT = 128 * 1024 * 1024  # bytes of one serialised answer
 RESULT_FORMATS = {
@@ -45,7 +43,6 @@ RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Any of these in a text (case-insensitive) and the policy scan runs: the words of SERVICE, LOAD, FROM (NAMED),
 #: and \\u escapes that could spell them. A text without any cannot reach outside the store.
 OUTSIDE = re.compile(r"service|load|from|\\[uU]", re.IGNORECASE)
@@ -82,7 +79,7 @@ class UpdateTask:
 @dataclass
 class Table:
     """Rows for an HTML page: variables, at most ``cap`` rows of terms, and how many there were. A worker
-    fills ``rows`` with :data:`RawTerm` tuples; the server process turns them into rdflib terms
+    fills ``rows`` with :data:`citykg.server.terms.RawTerm` tuples; the server process turns them into rdflib terms
     (:func:`materialise`) before a page sees them."""
 
     variables: list[str]
@@ -319,67 +316,9 @@ class Engine:
         return Outcome(204, changes=(len(before - after), len(after - before)))
 
 
-def to_rdflib(term: Any) -> Node | None:
-    """An Oxigraph term as rdflib's (for graph results, which rdflib serialises)."""
-    if term is None:
-        return None
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
-    raise ValueError(f"RDF-star terms are not supported: {term}")
-
-
-def raw(term: Any) -> RawTerm | None:
-    """An Oxigraph term of a table row as plain strings (pickled cheaply, no rdflib in the worker)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("bnode", term.value)
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        return ("literal", term.value, term.language or "", "" if term.language or datatype == XSD_STRING else datatype)
-    raise ValueError(f"RDF-star terms are not supported: {term}")
-
-
-def raw_rdflib(term: Node) -> RawTerm:
-    """An rdflib term of a graph result's table row as plain strings, like :func:`raw`."""
-    from rdflib import BNode, Literal
-
-    if isinstance(term, BNode):
-        return ("bnode", str(term))
-    if isinstance(term, Literal):
-        datatype = "" if term.language or term.datatype is None else str(term.datatype)
-        return ("literal", str(term), term.language or "", "" if datatype == XSD_STRING else datatype)
-    return ("uri", str(term))
-
-
 def materialise(table: Table) -> Table:
     """The table with rdflib terms for the pages (in the server process, which has rdflib loaded anyway)."""
-    from rdflib import BNode, Literal, URIRef
-
-    def term(item: RawTerm | None) -> Node | None:
-        if item is None:
-            return None
-        if item[0] == "uri":
-            return URIRef(item[1])
-        if item[0] == "bnode":
-            return BNode(item[1])
-        _, value, language, datatype = item
-        if language:
-            return Literal(value, lang=language)
-        return Literal(value, datatype=URIRef(datatype) if datatype else None)
-
-    table.rows = [[term(item) for item in row] for row in table.rows]
+    table.rows = [[from_raw(item) for item in row] for row in table.rows]
     return table
 
 
