@@ -113,9 +113,11 @@ def betweenness(graph: Adjacency, k: int, seed: int) -> dict:
 
 def _dependencies(matrix: Any, batch: list[int]) -> Any:
     """The summed dependencies of every node on the sources of ``batch`` (Brandes), one column per source.
-    (Each level a mask, kept for the way back, and masked operations in place: the passes over the n x batch
-    arrays, not the matrix products, are most of the time; the arithmetic per element is Brandes' as networkx
-    does it.)"""
+    (Each level a mask, kept for the way back. The passes over the n x batch arrays, not the matrix products,
+    are most of the time, so each is a plain pass, without ``where=``: what a mask leaves out is multiplied by
+    0 and added as 0.0, which changes no sum, and the division is by sigma with the unreached nodes' 0 made 1,
+    so nothing is infinite. The arithmetic per element is Brandes' as networkx does it, bit for bit the same
+    as with masked operations.)"""
     import numpy as np
 
     n, width = matrix.shape[0], len(batch)
@@ -134,20 +136,22 @@ def _dependencies(matrix: Any, batch: list[int]) -> Any:
             break
         levels.append(new)
         unseen &= ~new
-        np.copyto(sigma, reached, where=new)
         reached *= new
+        sigma += reached  # (0 where new: the number of shortest paths to each newly reached node)
         frontier = reached
+    divisor = sigma.copy()
+    divisor[unseen] = 1.0  # (never reached: their share is multiplied by 0 anyway)
     delta = np.zeros((n, width))
     share = np.empty((n, width))
     gain = np.empty((n, width))
     for d in range(len(levels) - 1, 1, -1):  # the sources themselves (level 0) gain nothing
-        here, above = levels[d], levels[d - 1]
-        share.fill(0.0)
-        np.add(delta, 1.0, out=share, where=here)
-        np.divide(share, sigma, out=share, where=here)
+        np.add(delta, 1.0, out=share)
+        share /= divisor
+        share *= levels[d]
         back = matrix @ share
-        np.multiply(sigma, back, out=gain, where=above)
-        np.add(delta, gain, out=delta, where=above)
+        np.multiply(sigma, back, out=gain)
+        gain *= levels[d - 1]
+        delta += gain
     return delta.sum(axis=1)
 
 

@@ -147,6 +147,44 @@ def test_unreachable_pairs(graphs: dict[str, Project]) -> None:
     assert part is not None and shortest_chain(select(part, kinds=("membership",)), a, b) is None
 
 
+@pytest.mark.parametrize("name", ["dortmund", "world", "rich"])
+def test_lists_are_the_whole_projection(graphs: dict[str, Project], name: str) -> None:
+    """network_of's lists are the projection's nodes (in its order), classes and edges with their groups, one for
+    one, on every kind of relation (the rich graph: SDG links of relationships, conflicts, the focus city's
+    milestones), whatever the size of the graph."""
+    from collections import Counter
+
+    from citykg.projection.network import network_of
+
+    dataset, whole = opened(graphs, name)
+    net = network_of(dataset)
+    assert net.nodes == list(whole.graph.nodes)
+    assert net.classes == [d["cls"] for _, d in whole.graph.nodes(data=True)]
+    got = Counter((net.nodes[u], net.nodes[v], g) for u, v, g in zip(net.sources, net.targets, net.groups, strict=True))
+    assert got == Counter((u, v, d["group"]) for u, v, d in whole.graph.edges(data=True))
+    assert len(net.groups) == whole.graph.number_of_edges() > 0
+
+
+def test_query_codes_are_the_projections() -> None:
+    """The short codes of network-nodes.rq and network-links.rq stand for the classes and links of the
+    projection's model (CLASS_BY_TYPE, LINKS), type for type and property for property."""
+    import re
+
+    from citykg.namespaces import PREFIXES
+    from citykg.projection import load_query
+    from citykg.projection.model import CLASS_BY_TYPE, LINKS
+
+    def iri(name: str) -> str:
+        prefix, _, local = name.partition(":")
+        return str(PREFIXES[prefix]) + local
+
+    nodes = load_query("network-nodes").text
+    assert [(iri(t), c) for t, c in re.findall(r'\(([\w]+:\w+) "(\w+)"\)', nodes)] == list(CLASS_BY_TYPE)
+    links = load_query("network-links").text
+    found = {iri(p): code for p, code in re.findall(r'\?from ([\w]+:\w+) \?to \. BIND \("(\w+)"', links)}
+    assert found == {prop: kind for prop, (kind, _, _) in LINKS.items()}
+
+
 # --- centralities of large graphs (citykg.centrality) --------------------------------------------------------
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Graph
 
-from citykg.projection.edges import EdgeSpec, edge_keys
+from citykg.projection.edges import EdgeSpec, edge_keys, relations_from_edges
 from citykg.projection.model import Projection
-from citykg.projection.rows import Rows, as_text, rows_of
-from citykg.projection.scoped import _Neighbourhood, _Unscopable
+from citykg.projection.rows import BlankId, Rows, Value, as_text, rows_of
+from citykg.projection.scoped import WHOLE_SHARE, _Neighbourhood, _Unscopable
 from citykg.projection.whole import (
     PROV_DERIVATION,
     PROV_ENTITY,
@@ -29,6 +29,7 @@ from citykg.projection.whole import (
     _broader,
     _root,
     build,
+    load_query,
 )
 
 
@@ -58,6 +59,23 @@ class _Between(_Neighbourhood):
         super().__init__(source, queries, root)
         self.kinds = kinds
         self.broader = _broader(source.rows(self.query["broader"]))
+        self.edges = load_query("edges", queries)
+
+    def complete(self, rels: Iterable[Value]) -> None:
+        """Every row of relations.rq for these relationships, from the rows of edges.rq for them (the same rows
+        but a partner paired with itself, which is no edge: relations.rq pairs the partners in the store, a
+        third slower for the partnerships of a hub), and which of their ends are nodes."""
+        done = self.done[("relations", "rel")]
+        wanted = {rel for rel in rels if rel is not None and rel not in done}
+        if any(isinstance(rel, BlankId) for rel in wanted):
+            raise _Unscopable
+        done.update(wanted)
+        if not wanted:
+            return
+        found = self.source.rows(self.edges, "rel", wanted, share=WHOLE_SHARE["relations"])
+        rows = relations_from_edges(found)
+        self.relations.update(rows)
+        self.check(as_text(v) for r in rows for v in (r[2], r[3]))
 
     def expand(self, ring: set[str]) -> None:
         """Every relation of the resources of ``ring`` (as one ring of ``collect`` in scoped.py)."""

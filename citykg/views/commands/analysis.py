@@ -131,6 +131,8 @@ def _between(ctx: Context, dataset, start: str, end: str, kinds: tuple[str, ...]
     part = project_between(dataset, a, b, kinds=kinds)
     if part is None:
         return None
+    if not kinds:
+        return part, a, b  # (select without a selection would copy it)
     try:
         return select(part, kinds=kinds), a, b
     except UsageError:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from citykg import build as building
 from citykg.cli import Context
 from citykg.errors import UsageError
 from citykg.projection import Projection, project, project_around
@@ -98,6 +97,8 @@ def write(output: Path | None, data: bytes, default: str) -> Path | None:
     target = (output or Path(default)).resolve()
     if target.is_dir():
         raise UsageError(f"{target} is a folder", hint="give a file name with -o")
+    from citykg import build as building  # (lazy: analyze and path write no file)
+
     building.write_atomically(target.parent, {target.name: data})
     return target
 
