@@ -2,7 +2,9 @@
 from the answer cache, the built Oxigraph store, rdflib (``--store memory``) or a remote endpoint.
 
 The CLI only parses the command line, calls :func:`answer` and writes the bytes. RDF modules are imported
-inside: a repeated question is answered from the answer cache (citykg.answers) without loading rdflib.
+inside: a repeated question is answered from the answer cache (citykg.answers), and a SELECT or ASK on the
+build's store by Oxigraph (citykg.native: parameters bound with its terms, labels resolved on its store, the
+people's table made from its JSON), neither loading rdflib (tests/test_cli_imports.py).
 """
 
 from __future__ import annotations
