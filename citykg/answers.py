@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from citykg.config import Project
@@ -35,6 +34,8 @@ def lookup(project: Project, answer_key: str) -> bytes | None:
 
 
 def keep(project: Project, answer_key: str, data: bytes) -> None:
+    import tempfile  # here: a hit (lookup) never needs it
+
     folder = project.build_dir / FOLDER
     try:
         folder.mkdir(parents=True, exist_ok=True)

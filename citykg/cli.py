@@ -14,8 +14,8 @@ from citykg.cliutil import Context, pass_context, reports_errors
 from citykg.errors import EXIT_INVALID_DATA, UsageError
 from citykg.formats import EXPORT_FORMATS, GRAPH_FORMATS, RDF_MEDIA_TYPES, TABULAR
 
-# The library's RDF modules are imported inside the commands: a repeated `citykg query` is answered from
-# the answer cache without loading rdflib at all.
+# The library's RDF modules are imported inside the commands: `citykg query` on the build's store, and a
+# repeated one from the answer cache, load no rdflib at all.
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -13,10 +13,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-from rdflib import URIRef
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from citykg.errors import UsageError
+
+if TYPE_CHECKING:  # rdflib's terms for its callers; Oxigraph's store is resolved without it (native_resolver)
+    from rdflib import URIRef
 
 #: Folded to plain letters before comparing (ß and æ have no decomposition of their own).
 SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "–": "-", "—": "-"})
@@ -66,24 +69,30 @@ class Names:
 
     def resolve(self, value: str, what: str = "resource") -> URIRef:
         """The one resource ``value`` names; unknown or ambiguous names are a UsageError with suggestions."""
+        from rdflib import URIRef
+
+        return URIRef(self.resolve_iri(value, what))
+
+    def resolve_iri(self, value: str, what: str = "resource") -> str:
+        """:meth:`resolve` as a plain IRI string."""
         text = value.strip()
         if not text:
             raise UsageError(f"{what}: give a name, an IRI or a path such as city/leeds")
         if IRI.match(text) and not re.search(r"\s", text):
-            return URIRef(text)
+            return text
         if "/" in text and not re.search(r"\s", text):
             iri = self.base + text.lstrip("/")
             if iri in self.known or not self.known or (self.exists is not None and self.exists(iri)):
-                return URIRef(iri)
+                return iri
         found = set()
         for key in _keys(text):
             found |= self.labels.get(key, set())
         if len(found) == 1:
-            return URIRef(found.pop())
+            return found.pop()
         if len(found) > 1:
             nodes = [n for n in found if not self._is_relation(n)] or sorted(found)
             if len(nodes) == 1:
-                return URIRef(nodes[0])
+                return nodes[0]
             choices = ", ".join(f"{self.display.get(n, n)} ({self.path(n)})" for n in sorted(nodes)[:6])
             raise UsageError(f"{what} {value!r} names several resources", hint=f"give one of: {choices}")
         raise UsageError(f"{what} {value!r} is not in the graph", hint=self.suggest(text))
@@ -122,11 +131,7 @@ def names_of(dataset, base: str, version: int = 0) -> Names:  # type: ignore[no-
 
         inner = native_store(dataset)
         if inner is not None:  # Oxigraph's own terms, never converted to rdflib's (a million triples: ~5x faster)
-            text = load_query("names").text
-            pairs = [
-                (r[0].value, r[1].value, r[1].language, r[2].value == "true")
-                for r in inner.query(text, use_default_graph_as_union=True)
-            ]
+            pairs = _native_rows(inner)
         else:
             pairs = [
                 (str(r.resource), str(r.name), getattr(r.name, "language", None), str(r.relation).lower() == "true")
@@ -134,6 +139,8 @@ def names_of(dataset, base: str, version: int = 0) -> Names:  # type: ignore[no-
             ]
         _CACHE.clear()
         names = Names.from_rows(pairs, base)
+        from rdflib import URIRef
+
         names.exists = lambda iri: (URIRef(iri), None, None) in dataset
         _CACHE[key] = names
     return _CACHE[key]
@@ -142,6 +149,8 @@ def names_of(dataset, base: str, version: int = 0) -> Names:  # type: ignore[no-
 def resolve(dataset, value: str, base: str, what: str = "resource", version: int = 0) -> URIRef:  # type: ignore[no-untyped-def]
     """``value`` as the IRI of a resource of ``dataset``; IRIs and paths of subjects need no name index
     (so a large dataset pays for the index only when a label is given)."""
+    from rdflib import URIRef
+
     text = value.strip()
     if text and not re.search(r"\s", text):
         if IRI.match(text):
@@ -154,3 +163,44 @@ def resolve(dataset, value: str, base: str, what: str = "resource", version: int
 def resolver(dataset, base: str, version: int = 0) -> Callable[[str, str], URIRef]:  # type: ignore[no-untyped-def]
     """For :func:`citykg.queries.bind`: resource parameters given by name."""
     return lambda value, what: resolve(dataset, value, base, what, version)
+
+
+# -- Oxigraph's store, without rdflib (``citykg query`` on the build's store) ----------------------------------------
+#: The query of every name (also citykg.projection's view query "names").
+NAMES_QUERY = Path(__file__).resolve().parent.parent / "queries" / "views" / "names.rq"
+
+
+def _native_rows(store: Any) -> list[tuple[str, str, str | None, bool]]:
+    """(IRI, label, language, is-a-relation) rows of ``store`` (a pyoxigraph.Store) by the names query."""
+    text = NAMES_QUERY.read_text(encoding="utf-8")
+    return [
+        (r[0].value, r[1].value, r[1].language, r[2].value == "true")
+        for r in store.query(text, use_default_graph_as_union=True)
+    ]
+
+
+def _holds(store: Any, iri: str) -> bool:
+    """Whether ``iri`` is the subject of a quad of ``store`` (in any graph)."""
+    import pyoxigraph as ox
+
+    return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is not None
+
+
+def native_resolver(store: Any, base: str) -> Callable[[str, str], str]:
+    """:func:`resolver` for a pyoxigraph.Store: the same rules and messages, IRIs as plain strings; the name
+    index is read (once per resolver) only when a label is given."""
+    index: list[Names] = []
+
+    def resolve_native(value: str, what: str) -> str:
+        text = value.strip()
+        if text and not re.search(r"\s", text):
+            if IRI.match(text):
+                return text
+            if "/" in text and _holds(store, base + text.lstrip("/")):
+                return base + text.lstrip("/")
+        if not index:
+            index.append(Names.from_rows(_native_rows(store), base))
+            index[0].exists = lambda iri: _holds(store, iri)
+        return index[0].resolve_iri(value, what)
+
+    return resolve_native

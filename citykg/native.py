@@ -124,14 +124,13 @@ def answer(project: Project, query: NamedQuery, given: Mapping[str, str], fmt: s
 
 
 def _names(store: Any, query: NamedQuery, given: Mapping[str, str], base: str):  # -> Callable[[str, str], str] | None
-    """Resources given by label (either language, any case or accents) need the labels: only then is rdflib
-    loaded, over the same store (citykg.names)."""
+    """Resources given by label (either language, any case or accents) need the labels, read from the same
+    store only then (citykg.names; no rdflib)."""
     if not any(p.type == "resource" and p.name in given for p in query.parameters):
         return None
-    from citykg.names import resolver
-    from citykg.quadstore import as_dataset
+    from citykg.names import native_resolver
 
-    return resolver(as_dataset(store), base)
+    return native_resolver(store, base)
 
 
 def _form(query: NamedQuery) -> str:

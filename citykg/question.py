@@ -2,7 +2,9 @@
 from the answer cache, the built Oxigraph store, rdflib (``--store memory``) or a remote endpoint.
 
 The CLI only parses the command line, calls :func:`answer` and writes the bytes. RDF modules are imported
-inside: a repeated question is answered from the answer cache (citykg.answers) without loading rdflib.
+inside: a repeated question is answered from the answer cache (citykg.answers), and a SELECT or ASK on the
+build's store by Oxigraph (citykg.native: parameters bound with its terms, labels resolved on its store, the
+people's table made from its JSON), neither loading rdflib (tests/test_cli_imports.py).
 """
 
 from __future__ import annotations
@@ -111,11 +113,8 @@ def _people_table(project: Project, question: Question, text: str | None, data: 
     from citykg.codes import Codes
     from citykg.peopletable import people_table
 
-    shown = (
-        named.Catalogue(project.queries_dir).get(question.name)
-        if question.name
-        else named.adhoc(text or "", "--sparql")
-    )
+    # the answer is there, so the text has passed the engine's syntax check: only its header is wanted here
+    shown = _named(project, question.name, text) if question.name else named.parse_header(text or "", "--sparql")
     return people_table(shown, data, lang, project.base, Codes.load(project))
 
 
@@ -132,11 +131,21 @@ def query_text(project: Project, question: Question) -> str | None:
         return None
 
 
+def _named(project: Project, name: str, text: str | None):  # type: ignore[no-untyped-def]
+    """The named query ``name`` from its file's ``text`` alone (reading every header of the catalogue took longer
+    than the query); the catalogue when the folder has no such file, to say which names are close."""
+    from citykg import queries as named
+
+    if text is not None and f"{name}.rq" in {path.name for path in project.queries_dir.iterdir()}:
+        return named.parse_header(text, name, project.queries_dir / f"{name}.rq")
+    return named.Catalogue(project.queries_dir).get(name)
+
+
 def _selected(project: Project, question: Question, text: str | None):  # type: ignore[no-untyped-def]
     from citykg import queries as named
 
     if question.name is not None:
-        return named.Catalogue(project.queries_dir).get(question.name)
+        return _named(project, question.name, text)
     return named.parse_header(text or "", str(question.query_file) if question.query_file else "--sparql")
 
 

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from rdflib import Literal
-from rdflib.namespace import XSD
+if TYPE_CHECKING:  # the terms only: `citykg query` formats dates of Oxigraph's answers without loading rdflib
+    from rdflib import Literal
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 MONTHS = {
     "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
@@ -19,25 +22,27 @@ MONTHS = {
 }  # fmt: skip
 
 
-def _parts(value: Literal | str) -> tuple[str, str | None, str | None]:
+def _parts(value: Literal | str, datatype: str | None = None) -> tuple[str, str | None, str | None]:
+    """Year, month and day of ``value`` at the precision of its datatype (a Literal's, else ``datatype``)."""
     text = str(value).strip()
     match = re.match(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
     if not match:
         return text, None, None
     year, month, day = match.groups()
-    datatype = getattr(value, "datatype", None)
-    if datatype == XSD.gYear:
+    kind = str(getattr(value, "datatype", None) or datatype or "")
+    if kind == XSD + "gYear":
         return year, None, None
-    if datatype == XSD.gYearMonth:
+    if kind == XSD + "gYearMonth":
         return year, month, None
     return year, month, day
 
 
-def human(value: Literal | str | None, lang: str = "de") -> str:
-    """The date in words at the literal's precision; "" for none."""
+def human(value: Literal | str | None, lang: str = "de", datatype: str | None = None) -> str:
+    """The date in words at the literal's precision (or that of ``datatype``, for a plain lexical form); "" for
+    none."""
     if value is None:
         return ""
-    year, month, day = _parts(value)
+    year, month, day = _parts(value, datatype)
     if month is None or not year.lstrip("-").isdigit():
         return year
     name = MONTHS.get(lang, MONTHS["en"])[int(month) - 1]
