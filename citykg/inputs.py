@@ -7,6 +7,8 @@ fingerprint of all of them: the version, the base and a digest per file.
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 from citykg import __version__
@@ -66,12 +68,35 @@ def readable(path: Path) -> Path:
     return path
 
 
+#: Digests this process has computed, by the file's identity and change times: a command asks for the same
+#: inputs' fingerprint more than once (the answer cache's key, the store's freshness), and hashing a 1M-triple
+#: world's sources costs ~0.1 s each time. Any write changes the ctime (which no program can set back); a file
+#: changed in the last ``RACY_NS`` is hashed every time, as two writes within one tick of the file system's clock
+#: can leave the same times (git's "racily clean" files).
+RACY_NS = 2_000_000_000
+_computed: dict[tuple[str, int, int, int, int, int], str] = {}
+
+
 def digest(path: Path) -> str:
     """SHA-256 of a file, read in blocks: a 140 MB source never sits in memory whole (``serve`` checks every
     input at start, in the process that then serves)."""
     try:
         with readable(path).open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            status = os.fstat(handle.fileno())
+            identity = (
+                str(path),
+                status.st_dev,
+                status.st_ino,
+                status.st_size,
+                status.st_mtime_ns,
+                status.st_ctime_ns,
+            )
+            known = _computed.get(identity)
+            if known is None:
+                known = hashlib.file_digest(handle, "sha256").hexdigest()
+                if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) >= RACY_NS:
+                    _computed[identity] = known
+            return known
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
 
