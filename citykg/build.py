@@ -116,7 +116,7 @@ def build(
     triples); ``validating=False`` is recorded in the manifest.
 
     Three processes share the work (the machine's cores): a child loads the persistent store from the first
-    second on (:mod:`citykg.storeloader`); once the sorted N-Quads are written, another writes TriG and
+    second on (:mod:`citykg.storeloader`); once the sorted N-Quads are made, another writes TriG and
     JSON-LD from them (:mod:`citykg.exportwriter`), while this one validates and writes N-Triples and Turtle.
     Each export goes to disk as soon as it is made, into the new generation
     (:class:`citykg.generations.Staging`), which becomes current only when every file and the store are done."""
@@ -132,8 +132,14 @@ def build(
             store, files = prepare(project)
         if loader is not None:
             loader.send_rest(store)
+        separate = not canonical.has_default(store)  # (sorted N-Quads lines then split as the writers need)
+        beside = [f for f in formats if f in exportwriter.FORMATS] if separate else []
+        if beside:  # started now: its interpreter starts while the N-Quads are sorted
+            writer = ExportWriter(staging.folder, STEM, beside)
         with progress.step("sorting N-Quads"):
             nquads = quadstore.nquads(store)
+        if writer is not None:
+            writer.send(nquads)
         digest = hashlib.sha256(nquads).hexdigest()
         result = BuildResult(store, Report(skipped=True), [], 0.0)
         digests = {f"{STEM}.nq": digest}
@@ -143,10 +149,6 @@ def build(
                 project.build_dir, [], project.base, start=stores._stamp(project.build_dir / stores.STORE_DIR) != digest
             )
         loader.send_nquads(staging.path(f"{STEM}.nq"), digest)
-        separate = not canonical.has_default(store)  # (sorted N-Quads lines then split as the writers need)
-        beside = [f for f in formats if f in exportwriter.FORMATS] if separate else []
-        if beside:
-            writer = ExportWriter(staging.path(f"{STEM}.nq"), staging.folder, STEM, beside)
         if validating:
             result.report = _validate(project, store, files, lang, engine)
             if not result.report.conforms:
@@ -156,7 +158,7 @@ def build(
         others = [f for f in formats if f not in ("nq", "nt", *beside) and not (f == "ttl" and separate)]
         _write_exports(store, others, result, project.base, staging, digests)
         if writer is not None:
-            with progress.step(f"writing {', '.join(writer.names)}"):  # in the child since the N-Quads were written
+            with progress.step(f"writing {', '.join(writer.names)}"):  # in the child since the N-Quads were sorted
                 for name, found in writer.wait().items():
                     digests[name] = found
                     staging.adopt(name)

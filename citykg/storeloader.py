@@ -5,7 +5,8 @@ longest part of a large build; so a second process starts with the build and loa
 (N-Triples files, most of a large world) straight from disk on the other core, while the build parses the
 same files into memory and applies the rules. The build then sends it the rest, as N-Triples per graph: the
 graphs of the Turtle files and the derived graph (:meth:`StoreLoader.send_rest`). The store then holds the
-same quads as the N-Quads. Blank nodes would not survive the trip (each load names them afresh, and a rule
+same quads as the N-Quads, and the child compacts it (:func:`citykg.store.compact`: readers consult one set of
+files, not those of every load). Blank nodes would not survive the trip (each load names them afresh, and a rule
 may link the build's names to a file's), so a source line or a graph with one sends the child back to the
 safe way: it waits for the sorted N-Quads and loads them (:meth:`StoreLoader.send_nquads`).
 
@@ -166,7 +167,7 @@ def _child() -> None:
             if quick:
                 _load_bytes(store, data, ox.NamedNode(iri.decode("utf-8")))
         if quick:
-            store.flush()
+            stores.compact(store)
             return
     elif head != [b"fallback"]:
         raise SystemExit(1)  # the build stopped

@@ -155,3 +155,65 @@ def test_a_failing_writer_fails_the_build_and_keeps_the_previous_one(out: Projec
         build(out, validating=False)
     assert {p.name: p.read_bytes() for p in out.build_dir.glob(f"{STEM}.*")} == before
     assert leftovers(out) == []
+
+
+def sst_files(folder: Path) -> int:
+    return sum(1 for p in folder.iterdir() if p.suffix == ".sst")
+
+
+def assert_compacted(project: Project, tmp_path: Path) -> None:
+    """Compacting a copy of the build's store leaves as many sorted files as it has (each bulk load adds files
+    that a reader must all consult; a compacted store is as fast to read as it gets)."""
+    import shutil
+
+    copy = tmp_path / "compacted"
+    shutil.copytree(stores.store_path(project), copy)
+    store = ox.Store(str(copy))
+    store.optimize()
+    del store
+    assert sst_files(stores.store_path(project)) == sst_files(copy)
+
+
+def test_compact_merges_the_files_of_several_loads(tmp_path: Path) -> None:
+    store = ox.Store(str(tmp_path / "s"))
+    for k in range(3):
+        lines = "".join(f"<urn:s{k}-{i}> <urn:p> <urn:o{i}> .\n" for i in range(5)).encode()
+        store.bulk_load(lines, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"urn:g{k}"))
+    store.flush()
+    loaded = sst_files(tmp_path / "s")
+    stores.compact(store)
+    assert sst_files(tmp_path / "s") < loaded and len(store) == 15
+
+
+def test_the_build_leaves_a_compacted_store(out: Project, tmp_path: Path) -> None:
+    """The loader reads the N-Triples sources, then the graphs the build sends, then compacts."""
+    (out.graph_dir / "zz-lines.nt").write_text(LINES, encoding="utf-8")
+    build(out, validating=False)
+    assert_compacted(out, tmp_path)
+
+
+def test_the_store_loaded_from_the_nquads_is_compacted(out: Project, tmp_path: Path) -> None:
+    (out.graph_dir / "zz-blank.nt").write_text(BLANK_LINES, encoding="utf-8")
+    build(out, validating=False)
+    assert_compacted(out, tmp_path)
+
+
+HOLDER = (
+    "@prefix ckg: <https://w3id.org/citykg/ontology#> .\n"
+    "<https://w3id.org/citykg/dortmund/tenure/zz> a ckg:Tenure ;\n"
+    "    ckg:post <https://w3id.org/citykg/dortmund/post/zz> ;\n"
+    '    ckg:holder [ <https://ex.org/name> "Anonymous" ] .\n'
+)
+
+
+def test_rules_keep_a_blank_node_of_the_data_itself(out: Project) -> None:
+    """A rule's answer that holds a blank node of the data is added term by term (a load would rename it)."""
+    from citykg.build import prepare
+
+    (out.graph_dir / "zz-holder.ttl").write_text(HOLDER, encoding="utf-8")
+    store, _ = prepare(out)
+    found = store.query(
+        "SELECT ?n WHERE { GRAPH ?d { ?who <http://www.w3.org/ns/org#holds> ?post }"
+        " GRAPH ?g { ?who <https://ex.org/name> ?n } FILTER(?post = <https://w3id.org/citykg/dortmund/post/zz>) }"
+    )
+    assert [row[0].value for row in found] == ["Anonymous"]

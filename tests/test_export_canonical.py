@@ -99,7 +99,8 @@ def test_rows_and_turtle_from_sorted_nquads_are_the_stores(which: str, store: ox
 
 def test_the_writer_process_writes_the_in_process_bytes(store: ox.Store, tmp_path: Path) -> None:
     (tmp_path / "in.nq").write_bytes(quadstore.nquads(store))
-    digests = exportwriter.write(tmp_path / "in.nq", tmp_path, "out", ["trig", "jsonld"])
+    with (tmp_path / "in.nq").open("rb") as lines:
+        digests = exportwriter.write(lines, tmp_path, "out", ["trig", "jsonld"])
     assert (tmp_path / "out.trig").read_bytes() == canonical.trig(store)
     assert (tmp_path / "out.jsonld").read_bytes() == canonical.jsonld(store)
     assert digests["out.trig"] == hashlib.sha256(canonical.trig(store)).hexdigest()
