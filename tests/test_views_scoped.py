@@ -231,9 +231,38 @@ def test_restricted_rows_are_those_of_the_whole_answer(graphs) -> None:
         assert restricted == canonical(rdflib.rows(query, var, iris)), name
         assert restricted == canonical(OxigraphRows(dataset, native_store(dataset)).rows(query, var, iris, share=1e-9))
     relations = load_query("relations")
-    assert len(value_places(relations.text, "from")) == 1 + relations.text.count("UNION") + 1  # WHERE and 7 branches
+    assert len(value_places(relations.text, "from")) == relations.text.count("UNION") + 1  # the 7 branches alone
     places = load_query("places")
-    assert len(value_places(places.text, "place")) == 3  # WHERE and both branches, not the OPTIONAL
+    assert len(value_places(places.text, "place")) == 2  # both branches, not the OPTIONAL
+    links = load_query("links")  # a UNION and a closing FILTER: the branches alone
+    assert len(value_places(links.text, "to")) == links.text.count("UNION") + 1
+    nodes = load_query("nodes")  # no UNION: the WHERE group
+    assert value_places(nodes.text, "node") == [nodes.text.index("WHERE {") + len("WHERE {")]
+
+
+@pytest.mark.parametrize(
+    ("where", "branches_alone"),
+    [
+        ("{ ?s ?p ?o } UNION { ?s ?q ?o }", True),  # every solution comes from a restricted branch
+        ("{ ?s ?p ?o } UNION { ?s ?q ?o } FILTER (isIRI(?o))", True),
+        ("?s ?r ?x . { ?s ?p ?o } UNION { ?s ?q ?o }", False),  # a pattern beside the union: WHERE and branches
+        ("{ ?s ?p ?o } UNION { ?s ?q ?o } ?s ?r ?x", False),
+        ("{ ?s ?p ?o } UNION { ?x ?q ?o }", False),  # a branch without ?s: WHERE and the other branch
+        ("{ ?s ?p ?o } { ?s ?q ?o }", False),  # a join of groups, not a union
+        ("{ ?s ?p ?o } UNION { ?s ?q ?o } FILTER (?o) { ?s ?r ?x }", False),  # a group after the FILTER
+        ("{ ?s ?p ?o } UNION { ?s ?q ?o } OPTIONAL { ?s ?r ?x }", False),
+    ],
+)
+def test_values_go_into_the_branches_alone_only_where_they_hold_every_solution(
+    where: str, branches_alone: bool
+) -> None:
+    """Where the WHERE group is only a UNION of branches that mention the variable, restricting the branches
+    restricts every solution; anything else beside them keeps the WHERE group's block."""
+    text = f"SELECT * WHERE {{ {where} }}"
+    places = value_places(text, "s")
+    after_where = text.index("WHERE {") + len("WHERE {")
+    branches = [m.end() for m in re.finditer(r"(?<!OPTIONAL )\{(?= \?s)", text) if m.end() > after_where]
+    assert places == (branches if branches_alone else sorted([after_where, *branches]))
 
 
 @pytest.mark.parametrize("name", ["dortmund", "rich"])

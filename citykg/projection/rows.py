@@ -24,7 +24,7 @@ from typing import NamedTuple
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from citykg.bindings import IRI_FORBIDDEN, groups, term_text
+from citykg.bindings import IRI_FORBIDDEN, groups, term_text, tokens
 from citykg.errors import QuerySyntaxError
 from citykg.export import native_store
 from citykg.namespaces import PREFIXES
@@ -268,8 +268,48 @@ def value_places(text: str, var: str) -> list[int]:
     """Where ``citykg.bindings.with_values`` puts the VALUES block of ``var``: opening the WHERE group and
     every nested pattern group that mentions it (a UNION branch, not an OPTIONAL or EXISTS). (The block is
     the same as with_values writes, each term serialised once by ``citykg.bindings.term_text``; with_values
-    itself would serialise every IRI again for every group and compare every row with every other.)"""
-    return sorted(g.open_at for g in groups(text) if g.kind == "where" or (g.kind == "pattern" and var in g.variables))
+    itself would serialise every IRI again for every group and compare every row with every other.)
+
+    Where the WHERE group is only a UNION of branches that all mention ``var`` (and a closing FILTER), the
+    block goes into the branches alone: each solution comes from a restricted branch, and Oxigraph joined
+    the WHERE group's block with the union's answer at twice the cost of the branches alone (1.4M-triple
+    world: texts.rq 86 -> 41 µs per IRI, citations.rq 200 -> 75-100 µs)."""
+    found = groups(text)
+    where = [g for g in found if g.kind == "where"]
+    branches = [g for g in found if g.kind == "pattern" and var in g.variables]
+    if len(where) == 1 and branches and _only_branches(text, where[0].open_at, {b.open_at for b in branches}):
+        return sorted(b.open_at for b in branches)
+    return sorted(g.open_at for g in found if g.kind == "where" or (g.kind == "pattern" and var in g.variables))
+
+
+def _only_branches(text: str, where_at: int, branches: set[int]) -> bool:
+    """True when the WHERE group opening at ``where_at`` holds, directly, only ``branches`` joined by UNION and
+    at most a closing FILTER (which adds no solution)."""
+    depth, expect_branch, filtered = 0, True, False
+    for tok in tokens(text[where_at:]):
+        at = tok.start + where_at
+        if tok.kind == "{":
+            depth += 1
+            if depth == 1:
+                if filtered or not expect_branch or at + 1 not in branches:
+                    return False
+                expect_branch = False
+            continue
+        if tok.kind == "}":
+            if depth == 0:
+                return not expect_branch  # the WHERE group closes
+            depth -= 1
+            continue
+        if depth > 0 or filtered:
+            continue
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "UNION" and not expect_branch:
+            expect_branch = True
+        elif word == "FILTER" and not expect_branch:
+            filtered = True
+        else:
+            return False
+    return False
 
 
 def _bindable(iri: str) -> bool:
