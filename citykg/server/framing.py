@@ -61,11 +61,21 @@ async def receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
     return obj
 
 
-async def receive_head(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[Any, memoryview | None]:
+def message_buffer() -> bytearray:
+    """A buffer for :func:`receive_head` and :func:`recv_message` to read small messages into, again and again
+    (each side keeps one per socket: a new 64 kB buffer per message is written full of zeros first)."""
+    return bytearray(HEADER.size + SMALL)
+
+
+async def receive_head(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, first: bytearray | None = None
+) -> tuple[Any, memoryview | None]:
     """One message, and for a streamed answer the bytes of its chunks that came with the head (else None).
     A small message usually arrives with the first receive; a large pickle or body goes straight into a
-    buffer of its size, and the body reaches the response as a view of it (no copy)."""
-    first = bytearray(HEADER.size + SMALL)
+    buffer of its size, and the body reaches the response as a view of it (no copy). ``first``: the socket's
+    :func:`message_buffer` (nothing returned refers to it)."""
+    if first is None:
+        first = message_buffer()
     view = memoryview(first)
     got = 0
     while got < HEADER.size:
@@ -147,9 +157,11 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-def recv_message(sock: socket.socket) -> bytes | memoryview | None:
-    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket."""
-    first = bytearray(HEADER.size + SMALL)
+def recv_message(sock: socket.socket, first: bytearray | None = None) -> bytes | memoryview | None:
+    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket. A
+    small one is a view of ``first`` (the socket's :func:`message_buffer`): valid until the next message."""
+    if first is None:
+        first = message_buffer()
     view = memoryview(first)
     got = 0
     while got < HEADER.size:

@@ -29,10 +29,10 @@ import socket
 import struct
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from citykg.server.framing import ChunkReader, StreamAborted, frame, receive_head, send_all
+from citykg.server.framing import ChunkReader, StreamAborted, frame, message_buffer, receive_head, send_all
 
 PID = struct.Struct("!q")
 #: A worker whose resident memory after its answer exceeds this (MB; its heap after malloc_trim, and the store's
@@ -67,6 +67,7 @@ class Worker:
     generation: int
     reaped: bool = False  # its exit status was collected: the pid may belong to another process now
     statm: int = -1  # a descriptor of its /proc/PID/statm, read after each answer (one pread, no open)
+    buffer: bytearray = field(default_factory=message_buffer)  # its answers are read into it
 
 
 class Pool:
@@ -128,7 +129,7 @@ class Pool:
             async with asyncio.timeout(remaining):
                 for part in frame(task):
                     await send_all(loop, worker.sock, part)
-                result, leftover = await receive_head(loop, worker.sock)
+                result, leftover = await receive_head(loop, worker.sock, worker.buffer)
         except TimeoutError:
             self._replace(worker)
             raise Timeout(_late(timeout)) from None
