@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
@@ -17,7 +18,6 @@ from citykg.queries import Catalogue
 from citykg.server import namedqueries
 from citykg.server.datasets import Holdings
 from citykg.server.engine import KEPT_SCAN, _outside, may_reach_outside
-from citykg.server.served import prepare
 from citykg.server.settings import Settings
 from citykg.server.state import ServerState
 from tests.server_conftest import ROOT, make_project
@@ -28,16 +28,18 @@ OLD_OUTSIDE = re.compile(r"service|load|from|\\[uU]", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerState]:
+    """A server state on a store loaded here (not by ``served.prepare``, which forks: a fork of a test process
+    that holds RocksDB and event-loop threads from earlier tests can hang in the child). No workers: none
+    is needed to prepare a run."""
     project = make_project(tmp_path_factory.mktemp("runs"))
-    served = prepare(project, [], writable=False)
-    holdings = Holdings(
-        served.location, project.base, focus=URIRef(served.focus) if served.focus else None, triples=served.triples
-    )
+    location = project.build_dir / "runs-store"
+    store = ox.Store(str(location))
+    store.bulk_load(path=str(project.build_dir / "citykg.nq"), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+    holdings = Holdings(location, project.base)
     settings = Settings(base_url="http://127.0.0.1:8000/", cache_mb=0)
-    try:
-        yield ServerState(settings, project, holdings, Catalogue(project.queries_dir), None, served.location)
-    finally:
-        served.remove()
+    yield ServerState(settings, project, holdings, Catalogue(project.queries_dir), None, location)
 
 
 def test_a_run_is_prepared_once_per_generation_and_reaches_the_worker_bound(state: ServerState) -> None:
