@@ -13,9 +13,11 @@ folder and serves it read-only with ``--union-default-graph``). Ratios are cityk
   help (target: throughput >= 1.0x, p99 <= 2x Oxigraph's).
 * startup (world): seconds from starting ``citykg serve`` to the first answer of a named query, against
   starting ``oxigraph serve-read-only`` on an already loaded folder (target: <= 2 s).
-* named queries (world): median of 5 sequential runs of every named query (of 3 when the first took over
-  5 s), citykg with ``--cache-mb 0`` (every request evaluated) and ``--timeout 120`` (Oxigraph server has
-  no time limit; several answers take seconds on a million triples) against Oxigraph (target: each <= 1.5x).
+* named queries (world): median of 5 (``--repeat``) sequential runs of every named query (of 3 when the first
+  took over 5 s), citykg with ``--cache-mb 0`` (every request evaluated) and ``--timeout 120`` (Oxigraph
+  server has no time limit; several answers take seconds on a million triples) against Oxigraph (target: each
+  <= 1.5x). ``--paired``: both servers up at once, each run on citykg followed by the same run on Oxigraph
+  server, so that both see the same load on a shared machine (and the RSS is sampled with both up).
 * RSS (world): the peak of the server's memory over time: the total RSS of its process tree (server, zygote,
   workers), sampled every 10 ms while the named queries run, its maximum (target: <= 1.5x Oxigraph's, sampled
   the same way). Beside it, as before: the sum of each process's VmHWM after the queries (peaks reached at
@@ -236,6 +238,28 @@ def medians(url: str, named: list[Call], repeat: int = 5) -> dict[str, float]:
     return out
 
 
+def paired_medians(
+    url: str, named: list[Call], their_url: str, their_named: list[Call], repeat: int = 5
+) -> tuple[dict[str, float], dict[str, float]]:
+    """:func:`medians` of two servers at once, each run of a query on one followed by the same run on the other."""
+    theirs = {call.name: call for call in their_named}
+    ours_out, theirs_out = {}, {}
+    for call in named:
+        pair = [(url, call, []), (their_url, theirs[call.name], [])]
+        for attempt in range(repeat):
+            if attempt == 3 and pair[0][2][0] > SLOW_MS:
+                break  # a query of many seconds: the median of 3
+            for base, each, times in pair:
+                started = time.perf_counter()
+                status, body = get(base, each.path)
+                times.append((time.perf_counter() - started) * 1000 if status == 200 else float("nan"))
+                if status != 200:
+                    print(f"{base} {each.name}: {status} {body[:200]!r}", file=sys.stderr)
+        ours_out[call.name] = statistics.median(pair[0][2])
+        theirs_out[call.name] = statistics.median(pair[1][2])
+    return ours_out, theirs_out
+
+
 def tree_pss(pid: int) -> int:
     """Sum of Pss (kB: each shared page counted once, shared among its processes) of a process tree, now."""
     total, todo = 0, [pid]
@@ -345,35 +369,54 @@ def world(args: argparse.Namespace) -> list[str]:
         print(f"bench: named queries left out on the world: {', '.join(sorted(excluded))}", file=sys.stderr)
         mine = [c for c in mine if c.name not in excluded]
         theirs = [c for c in theirs if c.name not in excluded]
+    timed = "medians" not in args.skipped
     out = []
+    ours: dict[str, float] = {}
+    others: dict[str, float] = {}
     started = time.perf_counter()
     process, url = start_citykg(
         args.world, "--workers", str(args.workers), "--cache-mb", "0", "--timeout", str(args.world_timeout)
     )
+    ours_running: subprocess.Popen | None = process
     try:
         startup = first_answer(url, mine[0].path, started)
         home = first_answer(url, "/", time.perf_counter())
-        with Sampler(process.pid) as sampled:
-            ours = {} if "medians" in args.skipped else medians(url, mine)
-        rss = tree_rss_peak(process.pid)
-        pss = tree_pss(process.pid)
-    finally:
-        stop(process)
-    with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as folder:
-        binary = str(Path(sys.executable).parent / "oxigraph")
-        load_started = time.perf_counter()
-        subprocess.run([binary, "load", "--location", folder, "--file", str(nquads)], check=True, capture_output=True)
-        print(f"oxigraph load: {time.perf_counter() - load_started:.1f} s", file=sys.stderr)
-        started = time.perf_counter()
-        process, url = start_oxigraph_served(binary, Path(folder))
-        try:
-            their_startup = first_answer(url, theirs[0].path, started)
-            with Sampler(process.pid) as their_sampled:
-                others = {} if "medians" in args.skipped else medians(url, theirs)
-            their_rss = tree_rss_peak(process.pid)
-            their_pss = tree_pss(process.pid)
-        finally:
+        sampled = Sampler(process.pid)
+        if not args.paired:
+            with sampled:
+                ours = medians(url, mine, args.repeat) if timed else {}
+            rss = tree_rss_peak(process.pid)
+            pss = tree_pss(process.pid)
             stop(process)
+            ours_running = None
+        with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as folder:
+            binary = str(Path(sys.executable).parent / "oxigraph")
+            load_started = time.perf_counter()
+            subprocess.run(
+                [binary, "load", "--location", folder, "--file", str(nquads)], check=True, capture_output=True
+            )
+            print(f"oxigraph load: {time.perf_counter() - load_started:.1f} s", file=sys.stderr)
+            started = time.perf_counter()
+            their_process, their_url = start_oxigraph_served(binary, Path(folder))
+            try:
+                their_startup = first_answer(their_url, theirs[0].path, started)
+                their_sampled = Sampler(their_process.pid)
+                if args.paired:  # both servers up, their requests alternating: both see the same machine
+                    with sampled, their_sampled:
+                        if timed:
+                            ours, others = paired_medians(url, mine, their_url, theirs, args.repeat)
+                    rss = tree_rss_peak(process.pid)
+                    pss = tree_pss(process.pid)
+                else:
+                    with their_sampled:
+                        others = medians(their_url, theirs, args.repeat) if timed else {}
+                their_rss = tree_rss_peak(their_process.pid)
+                their_pss = tree_pss(their_process.pid)
+            finally:
+                stop(their_process)
+    finally:
+        if ours_running is not None:
+            stop(ours_running)
     print(f"world: home page (pages' dataset) ready {home:.2f} s after the first answer", file=sys.stderr)
     out.append(line("1M world, `serve` start to first answer", startup, their_startup, "<= 2 s", " s"))
     for name, ms in ours.items():
@@ -419,6 +462,14 @@ def main() -> None:
     )
     parser.add_argument(
         "--exclude", default="", help="comma-separated named queries to leave out on the world (for both servers)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="sequential runs per named query on the world (the median is kept)"
+    )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="world: both servers up at once, each named query's runs alternating between them (a shared machine)",
     )
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: dortmund,cli,world,medians")
     args = parser.parse_args()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +42,10 @@ RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-#: Any of these in a text (case-insensitive) and the policy scan runs: the words of SERVICE, LOAD, FROM (NAMED),
-#: and \\u escapes that could spell them. A text without any cannot reach outside the store.
-OUTSIDE = re.compile(r"service|load|from|\\[uU]", re.IGNORECASE)
+#: Any of these in a text (ASCII case-insensitive, as SPARQL's keywords) and the policy scan runs: the words of
+#: SERVICE, LOAD, FROM (NAMED), and \\u escapes that could spell them. A text without any cannot reach outside
+#: the store.
+OUTSIDE = ("service", "load", "from", "\\u")
 #: Texts up to this size have their scan kept (named queries are the same text on every request).
 KEPT_SCAN = 16 * 1024
 #: The predeclared prefixes as a prologue for updates (a user's own PREFIX of the same name wins).
@@ -141,6 +141,30 @@ class NotAQuery(Exception):
     """The text is an update (or nothing) where a query was expected."""
 
 
+def may_reach_outside(text: str) -> bool:
+    """Whether ``text`` has one of the :data:`OUTSIDE` words (kept for short texts, as :func:`scan`). Why not a
+    regular expression: an alternation with IGNORECASE costs ~0.1 ms on a named query's 1.5 kB of text with
+    non-ASCII comments, more than the rest of the worker's own work for a request."""
+    return _kept_outside(text) if len(text) <= KEPT_SCAN else _outside(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _kept_outside(text: str) -> bool:
+    return _outside(text)
+
+
+def _outside(text: str) -> bool:
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in OUTSIDE)
+    # bytes.lower() maps ASCII letters only, as SPARQL's keywords are matched (and str.lower() of non-ASCII is slow)
+    data = text.encode("utf-8", "surrogatepass").lower()
+    return any(word in data for word in _OUTSIDE_BYTES)
+
+
+_OUTSIDE_BYTES = tuple(word.encode("ascii") for word in OUTSIDE)
+
+
 def scan(text: str) -> policy.Reach:
     """The policy scan of a text (kept for short texts: a named query is scanned once per worker)."""
     return _kept_scan(text) if len(text) <= KEPT_SCAN else policy.scan(text, PREFIX_IRIS)
@@ -204,7 +228,7 @@ class Engine:
     # -- queries --------------------------------------------------------------------------------------------
     def query(self, task: QueryTask, out: Spool | None = None) -> Outcome | None:
         reach = None
-        if OUTSIDE.search(task.text):  # else no SERVICE, LOAD or FROM: nothing to check, no scan on the hot path
+        if may_reach_outside(task.text):  # else no SERVICE, LOAD or FROM: nothing to check, no scan on the hot path
             reach = scan(task.text)
             if not reach.form:
                 raise NotAQuery

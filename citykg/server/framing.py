@@ -61,15 +61,25 @@ async def receive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Any:
     return obj
 
 
-async def receive_head(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[Any, memoryview | None]:
+def message_buffer() -> bytearray:
+    """A buffer for :func:`receive_head` and :func:`recv_message` to read small messages into, again and again
+    (each side keeps one per socket: a new 64 kB buffer per message is written full of zeros first)."""
+    return bytearray(HEADER.size + SMALL)
+
+
+async def receive_head(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, first: bytearray | None = None
+) -> tuple[Any, memoryview | None]:
     """One message, and for a streamed answer the bytes of its chunks that came with the head (else None).
     A small message usually arrives with the first receive; a large pickle or body goes straight into a
-    buffer of its size, and the body reaches the response as a view of it (no copy)."""
-    first = bytearray(HEADER.size + SMALL)
+    buffer of its size, and the body reaches the response as a view of it (no copy). ``first``: the socket's
+    :func:`message_buffer` (nothing returned refers to it)."""
+    if first is None:
+        first = message_buffer()
     view = memoryview(first)
     got = 0
     while got < HEADER.size:
-        n = await loop.sock_recv_into(sock, view[got:])
+        n = await recv_into(loop, sock, view[got:])
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
@@ -107,15 +117,51 @@ async def receive_head(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> 
 
 async def _fill(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memoryview, got: int) -> None:
     while got < len(view):
-        n = await loop.sock_recv_into(sock, view[got:])
+        n = await recv_into(loop, sock, view[got:])
         if n == 0:
             raise EOFError("worker closed its socket")
         got += n
 
 
-def recv_message(sock: socket.socket) -> bytes | memoryview | None:
-    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket."""
-    first = bytearray(HEADER.size + SMALL)
+# The server's side of a worker's socket (non-blocking). Why not loop.sock_sendall / sock_recv_into: uvloop
+# registers and unregisters the descriptor with epoll around each of them (five system calls more per request
+# than a send, one wait for readability and a receive), and a request's round trip is its fixed cost.
+async def send_all(loop: asyncio.AbstractEventLoop, sock: socket.socket, data: bytes | memoryview) -> None:
+    """All of ``data``: sent at once when the socket takes it (a task always fits an idle worker's buffer)."""
+    view = memoryview(data)
+    try:
+        sent = sock.send(view)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    if sent < len(view):
+        await loop.sock_sendall(sock, view[sent:])
+
+
+async def recv_into(loop: asyncio.AbstractEventLoop, sock: socket.socket, view: memoryview) -> int:
+    """Bytes received into ``view`` (0: the other end closed), waiting until there are some."""
+    while True:
+        try:
+            return sock.recv_into(view)
+        except (BlockingIOError, InterruptedError):
+            pass
+        waiter = loop.create_future()
+        loop.add_reader(sock.fileno(), _wake, waiter)
+        try:
+            await waiter
+        finally:
+            loop.remove_reader(sock.fileno())
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def recv_message(sock: socket.socket, first: bytearray | None = None) -> bytes | memoryview | None:
+    """One task's pickle (blocking; tasks carry no raw bytes), or None when the server closed the socket. A
+    small one is a view of ``first`` (the socket's :func:`message_buffer`): valid until the next message."""
+    if first is None:
+        first = message_buffer()
     view = memoryview(first)
     got = 0
     while got < HEADER.size:

@@ -63,6 +63,8 @@ class ServerState:
         self.lanes = Lanes(settings.workers, min(settings.heavy_seconds, settings.timeout / 2))
         self.cache = LRU(max_entries=2048 if settings.cache_mb else 0, max_bytes=settings.cache_mb * 1024 * 1024)
         self.pages_cache = LRU(max_entries=1024, max_bytes=max(1, settings.cache_mb // 4) * 1024 * 1024)
+        #: Named-query runs prepared for their parameters (citykg.server.namedqueries.named_task)
+        self.runs = LRU(max_entries=1024, max_bytes=16 * 1024 * 1024)
         self.started = time.time()
         self._inflight: dict[Hashable, asyncio.Future[Outcome]] = {}
         self._update_lock: asyncio.Lock | None = None
@@ -176,6 +178,7 @@ class ServerState:
                     statistics.forget(self)
                     self.cache.clear()
                     self.pages_cache.clear()
+                    self.runs.clear()
                     self.views.clear()
                     self.pool.refresh()
                 outcome.extra["removed"], outcome.extra["added"] = removed, added

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from citykg.server.framing import Spool, frame, recv_message
+from citykg.server.framing import Spool, frame, message_buffer, recv_message
 
 PID = struct.Struct("!q")
 PR_SET_PDEATHSIG = 1
@@ -81,8 +81,9 @@ def _child(sock: socket.socket, handler: Callable[..., Any], memory_mb: int) -> 
     streams = getattr(owner, "streams", False)  # the handler takes a Spool: large answers are streamed
     trim = _malloc_trim()
     sock.setblocking(True)
+    buffer = message_buffer()
     while True:
-        payload = recv_message(sock)
+        payload = recv_message(sock, buffer)
         if payload is None:
             return
         started = time.monotonic()
