@@ -178,18 +178,22 @@ def _nt(term: Any) -> str:
     return str(term)
 
 
+def compact_iri(iri: str, base: str | None) -> str:
+    """An IRI relative to the base or with a known prefix, as :func:`citykg.results.compact` writes it."""
+    if base and iri.startswith(base):
+        return iri[len(base) :]
+    for prefix, namespace in PREFIX_IRIS.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
 def compact(term: Any, base: str | None = None) -> str:
     if term is None:
         return ""
     kind = type(term).__name__
     if kind == "NamedNode":
-        text = term.value
-        if base and text.startswith(base):
-            return text[len(base) :]
-        for prefix, namespace in PREFIX_IRIS.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
+        return compact_iri(term.value, base)
     if kind == "Literal":
         return term.value
     if kind == "BlankNode":

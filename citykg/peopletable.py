@@ -20,7 +20,7 @@ from typing import Any
 
 from citykg.codes import Codes
 from citykg.headers import column, header
-from citykg.native import PREFIX_IRIS
+from citykg.native import compact_iri
 from citykg.profile.dates import human
 from citykg.queries import NamedQuery
 
@@ -77,16 +77,6 @@ def cell(value: Value | None, lang: str, base: str | None, codes: Codes | None =
         if canonical is None or not canonical.fullmatch(text):
             text = _rdflib_text(text, datatype)
     return text.replace("\n", " ")
-
-
-def compact_iri(iri: str, base: str | None) -> str:
-    """An IRI relative to the base or with a known prefix, as :func:`citykg.results.compact` writes it."""
-    if base and iri.startswith(base):
-        return iri[len(base) :]
-    for prefix, namespace in PREFIX_IRIS.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def _rdflib_text(lexical: str, datatype: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -152,8 +153,9 @@ class NamedQuery:
     path: Path | None = None
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
 
-    @property
+    @functools.cached_property
     def form(self) -> str:
+        """Computed once per query (regular expressions over the whole text; the server asks on every run)."""
         body = re.sub(r"#[^\n]*", "", self.text)
         body = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", body)
         match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)

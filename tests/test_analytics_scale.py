@@ -30,13 +30,17 @@ NODE_KEYS = ("cls", "base_cls", "kind", "point")
 EDGE_KEYS = ("type", "group", "keys", "rel", "qualifier", "timed", "status", "symmetric", "prop", "via")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    target = tmp_path_factory.mktemp("world")
-    write_project(target, load_project(ROOT), cities=240, seed=11)
+def synth_world(target: Path, cities: int, seed: int) -> Project:
+    """A built ``citykg synth`` world (N-Quads only)."""
+    write_project(target, load_project(ROOT), cities=cities, seed=seed)
     world = load_project(target)
     build(world, validating=False, formats=("nq",))
     return world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return synth_world(tmp_path_factory.mktemp("world"), cities=240, seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -234,11 +238,7 @@ def measure_sample(graph) -> int:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A ``citykg synth`` world above the size from which the whole graph's report is made without networkx."""
-    target = tmp_path_factory.mktemp("large")
-    write_project(target, load_project(ROOT), cities=450, seed=3)
-    world = load_project(target)
-    build(world, validating=False, formats=("nq",))
-    return world
+    return synth_world(tmp_path_factory.mktemp("large"), cities=450, seed=3)
 
 
 @pytest.mark.parametrize(("lang", "top"), [("de", 10), ("en", 4)])

@@ -126,19 +126,7 @@ async def run(request: Request) -> Response:
 
 
 def offers(query: NamedQuery) -> tuple[str, ...]:
-    return CONSTRUCTED if _form(query) in ("CONSTRUCT", "DESCRIBE") else TABULAR
-
-
-#: The form of each named query's text: ``NamedQuery.form`` strips comments and prologue with regular expressions
-#: (~0.07 ms for a catalogue query), and every run asks for it. Keyed by text, so bounded by the catalogue.
-_FORMS: dict[str, str] = {}
-
-
-def _form(query: NamedQuery) -> str:
-    form = _FORMS.get(query.text)
-    if form is None:
-        form = _FORMS[query.text] = query.form
-    return form
+    return CONSTRUCTED if query.form in ("CONSTRUCT", "DESCRIBE") else TABULAR
 
 
 def named_task(state, query: NamedQuery, given: dict[str, str], fmt: str) -> tuple[QueryTask, tuple]:  # type: ignore[no-untyped-def]
